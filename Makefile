@@ -1,0 +1,37 @@
+# Two commands a newcomer needs: `make demo` and `make test`. Everything else builds on `setup`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) (set PY=...)"; exit 2; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==24.3.1
+	$(BIN)/pip install --quiet -e '.[dev,respond]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/python -m spillguard.demo
+
+lint: setup
+	$(BIN)/ruff check spillguard tests benchmarks
+	$(BIN)/ruff format --check spillguard tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest -n 2 -q
+
+$(VENV)/.bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@touch $@
+
+bench: $(VENV)/.bench
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

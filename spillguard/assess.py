@@ -1,0 +1,127 @@
+"""From findings to a judgement: which findings make up one person's record, how severe that
+record is, how many distinct people a file exposes, and the file's verdict in plain words."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spillguard.model import SEVERITY_ORDER, Finding
+
+IDENTIFIERS = frozenset({"a_number", "ssn", "passport_number", "immigration_case_number"})
+# Linking a person to any of these says something about immigration status or custody.
+IMMIGRATION_KINDS = frozenset({"a_number", "immigration_case_number", "nationality", "detention_facility"})
+CONTACT_KINDS = frozenset({"phone_number", "email_address", "street_address"})
+# Kinds that describe a person but are no finding on their own: a table of counts by
+# nationality or by facility is a routine aggregate, not a leak.
+ATTRIBUTE_KINDS = frozenset({"nationality", "detention_facility", "date_of_birth"})
+LONE_SEVERITY: dict[str, str] = {
+    "a_number": "medium",
+    "ssn": "medium",
+    "passport_number": "medium",
+    "immigration_case_number": "medium",
+    "phone_number": "low",
+    "email_address": "low",
+    "street_address": "low",
+    "person_name": "low",
+}
+KIND_PHRASES: dict[str, str] = {
+    "a_number": "A-numbers",
+    "person_name": "names",
+    "date_of_birth": "birth dates",
+    "nationality": "nationalities",
+    "detention_facility": "detention facilities",
+    "ssn": "Social Security numbers",
+    "passport_number": "passport numbers",
+    "phone_number": "phone numbers",
+    "email_address": "e-mail addresses",
+    "street_address": "street addresses",
+    "immigration_case_number": "case numbers",
+}
+REASON_ORDER = tuple(KIND_PHRASES)
+
+
+def record_severity(kinds: Iterable[str], immigration_context: bool) -> str:
+    """Severity of one person's record from the kinds found together."""
+    found = set(kinds)
+    if "person_name" in found:
+        if found & IMMIGRATION_KINDS or immigration_context:
+            return "critical"
+        if found & (IDENTIFIERS | {"date_of_birth"}):
+            return "high"
+        return "low"  # a name, or a name with work contact details: a directory, a byline
+    identifiers = found & IDENTIFIERS
+    if identifiers and len(found) >= 2:
+        return "high"  # an A-number with a birth date or facility identifies the person
+    if identifiers:
+        return "medium"
+    return "low"
+
+
+@dataclass
+class Assessment:
+    """What one file exposes, accumulated as the detectors go (one per file, never shared)."""
+
+    max_findings: int = 10_000
+    findings: list[Finding] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    records: int = 0
+    hidden_records: int = 0
+    people: set[str] = field(default_factory=set)
+    record_kinds: Counter[str] = field(default_factory=Counter)
+    severities: Counter[str] = field(default_factory=Counter)
+    hidden_parts: Counter[str] = field(default_factory=Counter)
+    truncated: bool = False
+
+    def add_finding(self, finding: Finding) -> None:
+        self.counts[finding.kind] += 1
+        if len(self.findings) < self.max_findings:
+            self.findings.append(finding)
+        else:
+            self.truncated = True
+
+    def add_record(self, kinds: Iterable[str], person_key: str | None, severity: str, hidden: bool, part: str) -> None:
+        kinds = set(kinds)
+        self.records += 1
+        self.record_kinds.update(kinds)
+        self.severities[severity] += 1
+        if person_key:
+            self.people.add(person_key)
+        if hidden:
+            self.hidden_records += 1
+            self.hidden_parts[part] += 1
+
+    def add_lone(self, kind: str) -> None:
+        self.severities[LONE_SEVERITY.get(kind, "low")] += 1
+
+    @property
+    def individuals(self) -> int:
+        return len(self.people)
+
+    @property
+    def severity(self) -> str:
+        present = [s for s, n in self.severities.items() if n]
+        return max(present, key=SEVERITY_ORDER.__getitem__, default="none")
+
+    def reason(self) -> str:
+        if not self.records:
+            if not self.counts:
+                return "no personal data found"
+            kinds = [KIND_PHRASES[k] for k in REASON_ORDER if self.counts.get(k)]
+            return f"{_join(kinds)} without a person they belong to"
+        people = self.individuals or self.records
+        noun = "person" if people == 1 else "people"
+        kinds = [KIND_PHRASES[k] for k in REASON_ORDER if self.record_kinds.get(k)]
+        text = f"{people:,} {noun} with {_join(kinds)}"
+        if self.hidden_records:
+            where = ", ".join(sorted(self.hidden_parts)[:3])
+            share = "all" if self.hidden_records == self.records else f"{self.hidden_records:,}"
+            text += f" ({share} hidden: {where})"
+        return text
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]

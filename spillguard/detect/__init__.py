@@ -1,0 +1,32 @@
+"""Detectors: pattern rules (rules.py), names and shapes (shapes.py, gazetteer.py), free text
+(text.py) and whole tables (columns.py). `detect` routes each piece of content to them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from spillguard.assess import Assessment
+from spillguard.detect.columns import Plan, detect_table
+from spillguard.detect.text import detect_passage
+from spillguard.model import Content, Embedded, Passage, Table
+
+
+def detect(
+    contents: Iterable[Content],
+    assessment: Assessment,
+    on_embedded: Callable[[Embedded], None],
+    check: Callable[[], None] = lambda: None,
+) -> None:
+    """Run every detector over the contents of one file. Embedded files go to `on_embedded`."""
+    plans: dict[str, Plan] = {}
+    for item in contents:
+        check()
+        if isinstance(item, Table):
+            detect_table(item, plans, assessment)
+        elif isinstance(item, Passage):
+            detect_passage(item, assessment)
+        elif isinstance(item, Embedded):
+            on_embedded(item)
+
+
+__all__ = ["detect"]

@@ -1,0 +1,320 @@
+"""The column classifier: every table (sheet, CSV, HTML/Word table, JSON records) is judged a
+whole column at a time, from what its header means and what its values look like. A column
+headed "Detainee" full of names nobody has seen is a name column; a headerless column of
+"LAST, FIRST" next to A-numbers is one too; a column of 9-digit numbers headed "Contract" is not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from spillguard.assess import ATTRIBUTE_KINDS, IDENTIFIERS, Assessment, record_severity
+from spillguard.detect import gazetteer, shapes
+from spillguard.detect.rules import (
+    A_NUMBER,
+    CASE_NUMBER,
+    EMAIL,
+    FACILITY,
+    PHONE,
+    SSN,
+    digits,
+    valid_a_number,
+    valid_passport,
+    valid_phone,
+    valid_ssn,
+)
+from spillguard.detect.text import IMMIGRATION_WORDS, detect_passage, find_hits
+from spillguard.extract.base import column_letter
+from spillguard.model import Finding, Location, Passage, Table
+
+HEADER_SCAN_ROWS = 25  # title rows above the header are common in published workbooks
+SAMPLE = 200
+LONG_TEXT = 25  # cells this long in unclassified columns get full text detection
+
+# Header meaning. Patterns run over the folded header (upper-case ASCII, single spaces).
+HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a_number", re.compile(r"^(?:A ?(?:NUMBER|NUM|NO|NBR|#)|ANUM|ALIEN (?:REGISTRATION )?(?:NUMBER|NO|NUM|#)?|A FILE(?: NUMBER| NO)?|ALIEN|A)$|\bA ?NUMBER\b|\bALIEN NUMBER\b")),
+    ("ssn", re.compile(r"\b(?:SSN|SOCIAL SECURITY(?: NUMBER| NO)?)\b")),
+    ("passport_number", re.compile(r"\bPASSPORT(?: NUMBER| NO| NUM)?\b|\bPASAPORTE\b")),
+    ("immigration_case_number", re.compile(r"\b(?:RECEIPT (?:NUMBER|NO)|CASE (?:NUMBER|NO|NUM)|EOIR CASE)\b")),
+    ("date_of_birth", re.compile(r"\b(?:DOB|D O B|DATE OF BIRTH|BIRTH ?DATE|BIRTHDAY|BORN|FECHA DE NACIMIENTO|NACIMIENTO|BIRTH)\b")),
+    ("email_address", re.compile(r"\bE ?MAIL\b|\bCORREO\b")),
+    ("phone_number", re.compile(r"\b(?:PHONE|TELEPHONE|TEL|MOBILE|CELL|TELEFONO)\b")),
+    ("street_address", re.compile(r"\b(?:ADDRESS|STREET|DIRECCION|DOMICILIO|RESIDENCE)\b")),
+    ("nationality", re.compile(r"\b(?:NATIONALITY|CITIZENSHIP|COUNTRY OF (?:CITIZENSHIP|BIRTH|NATIONALITY|ORIGIN)|NACIONALIDAD|PAIS|COUNTRY|COB|COC)\b")),
+    ("detention_facility", re.compile(r"\b(?:FACILITY|DETENTION (?:LOCATION|CENTER|SITE)|DET LOC|LOCATION|CURRENT LOCATION|HOUSING|CENTRO DE DETENCION)\b")),
+    ("person_name", re.compile(
+        r"\b(?:NAME|NAMES|FULL NAME|LAST|FIRST|SURNAME|SURNAMES|GIVEN|FAMILY NAME|MIDDLE|RESPONDENT|DETAINEE|"
+        r"APPLICANT|BENEFICIARY|PETITIONER|CLAIMANT|DEFENDANT|INMATE|NONCITIZEN|INDIVIDUAL|PERSON|"
+        r"CLIENT|SUBJECT|ALIEN NAME|NOMBRE|NOMBRES|APELLIDO|APELLIDOS|PATIENT|PASSENGER|MINOR|CHILD|"
+        r"SPONSOR|PARENT|GUARDIAN|EMPLOYEE|STUDENT|CONTACT)\b"
+    )),
+)
+# Headers that say the column is a count, an amount or a reference, whatever else they say.
+NOT_PERSONAL_HEADER = re.compile(
+    r"\b(?:COUNT|COUNTS|TOTAL|TOTALS|NUMBER OF|NO OF|POPULATION|ADP|ALOS|PERCENT|PCT|SHARE|RATE|AVERAGE|AVG|"
+    r"AMOUNT|CONTRACT|DUNS|UEI|AWARD|OBLIGATION|OBLIGATED|BUDGET|FY|FISCAL|CAPACITY|BEDS|FILE NAME|"
+    r"FACILITY (?:NAME|CODE|TYPE|ID|CITY|STATE)|OFFICE|FIELD OFFICE|AOR|CITY|STATE|ZIP|TYPE|CODE|ID)\b|^#|#$"
+)
+PERSON_ROLE_HEADER = re.compile(r"\b(?:RESPONDENT|DETAINEE|APPLICANT|BENEFICIARY|PETITIONER|NONCITIZEN|INMATE|ALIEN)\b")
+HEADER_WORDS = re.compile(
+    r"\b(?:DATE|YEAR|MONTH|TOTAL|COUNT|STATE|CITY|TYPE|STATUS|ID|CODE|GENDER|SEX|AGE|RELEASE|BOOK|"
+    r"CATEGORY|DESCRIPTION|NOTES|COMMENTS|AMOUNT|VENDOR|OFFICE|REGION|AOR|PROGRAM|LEVEL|CLASSIFICATION)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What the classifier decided for one table: where the header is, each column's kind."""
+
+    header_index: int | None  # index in the first chunk's rows; None when headerless
+    kinds: dict[int, str]  # column index -> kind
+    free_text: frozenset[int]  # columns whose long cells get full text detection
+    immigration_context: bool
+    header: tuple[str, ...] = ()
+
+
+def detect_table(table: Table, plans: dict[str, Plan], assessment: Assessment) -> None:
+    rows = table.rows
+    if not rows:
+        return
+    key = table.key or table.part
+    plan = plans.get(key) if table.is_continuation else None
+    if plan is None:
+        plan = plan_table(rows, table.part)
+        plans[key] = plan
+    start = 0
+    if not table.is_continuation and plan.header_index is not None:
+        start = plan.header_index + 1
+    _scan_rows(table, plan, start, assessment)
+
+
+def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
+    header_index = find_header(rows)
+    header = tuple(rows[header_index]) if header_index is not None else ()
+    data = rows[header_index + 1 :] if header_index is not None else rows
+    width = max((len(r) for r in data[:SAMPLE * 5]), default=0)
+    width = max(width, len(header))
+    by_header = {i: header_kind(header[i]) for i in range(len(header))}
+    kinds: dict[int, str] = {}
+    free_text: set[int] = set()
+    samples = {i: _sample(data, i) for i in range(width)}
+    for i in range(width):
+        kind = _decide(by_header.get(i), samples[i], header[i] if i < len(header) else "")
+        if kind:
+            kinds[i] = kind
+    # Value shape alone cannot tell a name column from a list of places or titles; next to an
+    # identifier or birth-date column it can.
+    personal_columns = {k for k in kinds.values() if k in IDENTIFIERS or k == "date_of_birth"}
+    for i in range(width):
+        if i in kinds or (header and by_header.get(i) is not None):
+            continue
+        values = samples[i]
+        if _name_column_by_shape(values, bool(personal_columns)):
+            kinds[i] = "person_name"
+        elif values and sum(len(v) >= LONG_TEXT for v in values) * 5 >= len(values):
+            free_text.add(i)
+    folded = " ".join(gazetteer.fold(h) for h in header) + " " + gazetteer.fold(part)
+    context = bool(IMMIGRATION_WORDS.search(folded) or PERSON_ROLE_HEADER.search(folded))
+    for i in range(width):
+        if i not in kinds and i not in free_text and any(len(v) >= LONG_TEXT for v in samples[i]):
+            free_text.add(i)
+    return Plan(header_index, kinds, frozenset(free_text), context, header)
+
+
+def find_header(rows: Sequence[Sequence[str]]) -> int | None:
+    """The row that names the columns: the one among the first rows whose cells most look like
+    column titles (known header words), followed by data."""
+    best, best_score = None, 0.0
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        cells = [c.strip() for c in row if c and c.strip()]
+        if len(cells) < 2 and not (len(cells) == 1 and len(row) == 1):
+            continue
+        known = sum(1 for c in cells if header_kind(c) or HEADER_WORDS.search(gazetteer.fold(c)) or NOT_PERSONAL_HEADER.search(gazetteer.fold(c)))
+        textual = sum(1 for c in cells if not any(ch.isdigit() for ch in c) and len(c) <= 60)
+        if textual < len(cells) * 0.8:
+            continue
+        score = known + 0.1 * len(cells)
+        if known and score > best_score:
+            best, best_score = index, score
+    return best
+
+
+def header_kind(text: str) -> str | None:
+    folded = gazetteer.fold(text)
+    if not folded or len(folded) > 60:
+        return None
+    if folded.startswith("A ") and ("NUMBER" in folded or "NO" in folded.split()):
+        return "a_number"
+    for kind, pattern in HEADER_KINDS:
+        if pattern.search(folded):
+            if NOT_PERSONAL_HEADER.search(folded) and kind not in ("date_of_birth",):
+                # "Facility name" and "Number of detainees" are about places and counts.
+                if kind == "detention_facility" and re.search(r"\bFACILITY NAME\b", folded):
+                    return kind
+                return None
+            return kind
+    return None
+
+
+def _sample(rows: Sequence[Sequence[str]], column: int) -> list[str]:
+    out: list[str] = []
+    for row in rows:
+        if column < len(row):
+            value = row[column].strip()
+            if value:
+                out.append(value)
+                if len(out) >= SAMPLE:
+                    break
+    return out
+
+
+# What a value of each kind looks like, for the share test below.
+VALUE_SHAPES: dict[str, Callable[[str], bool]] = {
+    "a_number": lambda v: valid_a_number(v) and (bool(A_NUMBER.fullmatch(v)) or v.replace("-", "").replace(" ", "").isdigit()),
+    "ssn": lambda v: bool(SSN.fullmatch(v) or (v.isdigit() and len(v) == 9)) and valid_ssn(v),
+    "passport_number": lambda v: v.replace(" ", "").isalnum() and valid_passport(v.replace(" ", "")),
+    "immigration_case_number": lambda v: bool(CASE_NUMBER.fullmatch(v) or A_NUMBER.fullmatch(v) or len(digits(v)) >= 8),
+    "date_of_birth": lambda v: (d := shapes.parse_date(v)) is not None and shapes.plausible_birth(d),
+    "email_address": lambda v: bool(EMAIL.fullmatch(v)),
+    "phone_number": lambda v: bool(PHONE.fullmatch(v)) and valid_phone(v),
+    "street_address": lambda v: any(ch.isdigit() for ch in v) and any(ch.isalpha() for ch in v),
+    "nationality": lambda v: gazetteer.is_country(v),
+    "detention_facility": lambda v: any(ch.isalpha() for ch in v) and not v.replace(",", "").isdigit(),
+    "person_name": lambda v: shapes.looks_like_name(v, single_ok=True),
+}
+# Share of sampled values that must fit for a header's kind to stand.
+HEADER_AGREEMENT = 0.5
+SHAPE_ALONE = 0.8
+
+
+def _decide(by_header: str | None, values: list[str], header: str) -> str | None:
+    if not values:
+        return None
+    if by_header is not None:
+        fits = sum(1 for v in values if VALUE_SHAPES[by_header](v))
+        if fits >= len(values) * HEADER_AGREEMENT:
+            return by_header
+        return None
+    # No header meaning: only shapes that cannot be mistaken decide alone.
+    for kind, test in (
+        ("a_number", lambda v: bool(A_NUMBER.fullmatch(v)) and valid_a_number(v)),
+        ("email_address", VALUE_SHAPES["email_address"]),
+        ("ssn", lambda v: bool(SSN.fullmatch(v)) and valid_ssn(v)),
+        ("immigration_case_number", lambda v: bool(CASE_NUMBER.fullmatch(v))),
+        ("nationality", VALUE_SHAPES["nationality"]),
+        ("detention_facility", lambda v: bool(FACILITY.search(v))),
+        ("phone_number", VALUE_SHAPES["phone_number"]),
+    ):
+        if sum(1 for v in values if test(v)) >= len(values) * SHAPE_ALONE:
+            return kind
+    return None
+
+
+def _name_column_by_shape(values: list[str], beside_identifiers: bool) -> bool:
+    if len(values) < 2 and not beside_identifiers:
+        return False
+    shaped = [v for v in values if shapes.looks_like_name(v)]
+    if len(shaped) < len(values) * SHAPE_ALONE:
+        return False
+    if beside_identifiers:
+        return True
+    comma_caps = sum(1 for v in shaped if "," in v and v.replace(",", "").replace(" ", "").replace("-", "").isupper())
+    if comma_caps >= len(values) * SHAPE_ALONE:
+        return True
+    supported = sum(1 for v in shaped if shapes.gazetteer_support(v) >= 1)
+    return supported >= len(values) * 0.5
+
+
+# --- rows to records -------------------------------------------------------------------------
+
+
+def _scan_rows(table: Table, plan: Plan, start: int, assessment: Assessment) -> None:
+    rows = table.rows
+    name_columns = [i for i, k in plan.kinds.items() if k == "person_name"]
+    other_columns = [(i, k) for i, k in plan.kinds.items() if k != "person_name"]
+    checks = {k: VALUE_SHAPES[k] for _, k in other_columns}
+    free = sorted(plan.free_text)
+    # Unclassified columns are still probed for identifiers spelled out in full (A212345622,
+    # an e-mail, an SSN): cheap, since only cells with a digit or an @ are read.
+    probe = [i for i in range(max((len(r) for r in rows[start : start + SAMPLE]), default=0)) if i not in plan.kinds and i not in plan.free_text]
+    for index in range(start, len(rows)):
+        row = rows[index]
+        number = table.row_number(index)
+        row_hidden = table.hidden or number in table.hidden_rows
+        found: list[tuple[str, int, str]] = []  # kind, column, value
+        if name_columns:
+            parts = [row[i].strip() for i in name_columns if i < len(row) and row[i].strip()]
+            if parts and any(any(ch.isalpha() for ch in p) for p in parts):
+                found.append(("person_name", name_columns[0], " ".join(parts)))
+        for column, kind in other_columns:
+            if column < len(row):
+                value = row[column].strip()
+                if value and checks[kind](value):
+                    found.append((kind, column, value))
+        extra_text = [(c, row[c]) for c in free if c < len(row) and row[c].strip()]
+        extra_text.extend((c, row[c]) for c in probe if c < len(row) and _worth_probing(row[c]))
+        if not found and not extra_text:
+            continue
+        _account_row(table, plan, number, row_hidden, found, extra_text, assessment)
+
+
+def _worth_probing(value: str) -> bool:
+    return len(value) >= 8 and ("@" in value or any(ch.isdigit() for ch in value))
+
+
+def _account_row(
+    table: Table,
+    plan: Plan,
+    number: int,
+    row_hidden: bool,
+    found: list[tuple[str, int, str]],
+    extra_text: list[tuple[int, str]],
+    assessment: Assessment,
+) -> None:
+    # Long free-text cells (notes, remarks) may hold people of their own; short ones only
+    # add identifiers to this row's person.
+    for column, text in extra_text:
+        hidden = row_hidden or (table.first_column + column) in table.hidden_columns
+        location = Location(table.part, table.layer, hidden or table.hidden, number, column_letter(table.first_column + column))
+        if found:
+            for hit in find_hits(text, 0, len(text)):
+                if hit.kind != "person_name" or not any(k == "person_name" for k, _, _ in found):
+                    found.append((hit.kind, column, hit.value))
+        else:
+            detect_passage(Passage(text, location), assessment, plan.immigration_context)
+    if not found:
+        return
+    kinds = {k for k, _, _ in found}
+    has_person = "person_name" in kinds or bool(kinds & IDENTIFIERS)
+    if not has_person:
+        found = [f for f in found if f[0] not in ATTRIBUTE_KINDS]
+        if not found:
+            return
+    severity = record_severity(kinds, plan.immigration_context) if has_person else "low"
+    any_hidden = row_hidden
+    for kind, column, value in found:
+        col_hidden = row_hidden or (table.first_column + column) in table.hidden_columns
+        any_hidden = any_hidden or col_hidden
+        location = Location(table.part, table.layer, col_hidden, number, column_letter(table.first_column + column))
+        assessment.add_finding(Finding(kind, location, 0.95, value, severity))
+        if not has_person:
+            assessment.add_lone(kind)
+    if has_person:
+        all_hidden = row_hidden or all((table.first_column + c) in table.hidden_columns for _, c, _ in found)
+        assessment.add_record(kinds, _row_key(found), severity, all_hidden, table.part)
+
+
+def _row_key(found: list[tuple[str, int, str]]) -> str | None:
+    by_kind: dict[str, str] = {}
+    for kind, _, value in found:
+        by_kind.setdefault(kind, value)
+    if "a_number" in by_kind:
+        return "A" + digits(by_kind["a_number"])[-9:].zfill(9)
+    if "person_name" in by_kind:
+        extra = by_kind.get("date_of_birth") or by_kind.get("ssn") or by_kind.get("passport_number") or ""
+        return f"N:{shapes.normalise_name(by_kind['person_name'])}|{extra}"
+    ident = next((k for k in by_kind if k in IDENTIFIERS), None)
+    return f"{ident}:{digits(by_kind[ident])}" if ident else None

@@ -1,0 +1,114 @@
+"""Word lists the detectors consult, all from public aggregates, loaded once per process on
+first use (they are read-only facts about the world, not state):
+
+- first names and surnames: the 1990 US Census frequency tables (shipped by the `names`
+  package) and Joerg Michael's international first-name dictionary (shipped by
+  `gender-guesser`); never from leaked account data;
+- countries: ISO 3166 through pycountry, plus the agency spellings ("CHINA, PEOPLES REPUBLIC OF")
+  derived from the official names, plus demonyms (`data/demonyms.txt`).
+
+Tests generate people from Faker and from random syllables, so they measure names these lists
+never saw.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+import unicodedata
+from functools import cache
+
+_NON_ALPHA = re.compile(r"[^A-Z ]+")
+
+
+def fold(text: str) -> str:
+    """Upper-case ASCII form for lookups: accents dropped, punctuation to spaces, spaces folded."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(_NON_ALPHA.sub(" ", text.upper()).split())
+
+
+@cache
+def surnames() -> frozenset[str]:
+    text = importlib.resources.files("names").joinpath("dist.all.last").read_text("ascii")
+    return frozenset(line.split(None, 1)[0] for line in text.splitlines() if line.strip())
+
+
+@cache
+def first_names() -> frozenset[str]:
+    found: set[str] = set()
+    for table in ("dist.female.first", "dist.male.first"):
+        text = importlib.resources.files("names").joinpath(table).read_text("ascii")
+        found.update(line.split(None, 1)[0] for line in text.splitlines() if line.strip())
+    data = importlib.resources.files("gender_guesser").joinpath("data/nam_dict.txt")
+    with data.open("rb") as fh:
+        for raw in fh:
+            if raw.startswith(b"#") or len(raw) < 30:
+                continue
+            name = raw[3:29].decode("latin-1").strip()
+            for part in name.replace("+", " ").replace("-", " ").split():
+                if part.isascii() and part.isalpha() and len(part) > 1:
+                    found.add(part.upper())
+    return frozenset(found)
+
+
+@cache
+def countries() -> frozenset[str]:
+    """Folded country names in the spellings agencies use, and demonyms."""
+    import pycountry
+
+    names: set[str] = set()
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:
+                names.update(_spellings(value))
+    for country in pycountry.historic_countries:
+        names.update(_spellings(country.name))
+    text = importlib.resources.files("spillguard").joinpath("data/demonyms.txt").read_text("utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            names.update(fold(part) for part in line.split("|") if part.strip())
+    names.discard("")
+    return frozenset(names)
+
+
+def _spellings(name: str) -> set[str]:
+    """'Korea, Republic of' -> {KOREA REPUBLIC OF, REPUBLIC OF KOREA, KOREA}; "People's Republic
+    of China" -> {..., CHINA PEOPLES REPUBLIC OF}."""
+    base = fold(name.replace("'", ""))
+    out = {base}
+    if "," in name:
+        head, _, tail = name.partition(",")
+        out.add(fold(head))
+        out.add(fold(f"{tail} {head}".replace("'", "")))
+    match = re.match(r"(.+?) of (?:the )?(.+)$", name.replace("'", ""))
+    if match:
+        out.add(fold(f"{match.group(2)}, {match.group(1)} of"))
+        out.add(fold(f"{match.group(2)}, {match.group(1)} of the"))
+        out.add(fold(match.group(2)))
+    return out
+
+
+def is_country(text: str) -> bool:
+    return fold(text) in countries()
+
+
+@cache
+def country_automaton() -> object:
+    """Aho-Corasick over folded country names and demonyms, for finding them inside text."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for name in countries():
+        if len(name) >= 4:  # short codes and 'USA'-like forms match too many words in prose
+            automaton.add_word(f" {name} ", name)
+    automaton.make_automaton()
+    return automaton
+
+
+def countries_in(text: str) -> list[str]:
+    """Country names and demonyms standing as whole words in `text`."""
+    folded = f" {fold(text)} "
+    automaton = country_automaton()
+    return [value for _, value in automaton.iter(folded)]  # type: ignore[attr-defined]

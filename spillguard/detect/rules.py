@@ -1,0 +1,254 @@
+"""Pattern rules: each rule is a value (id, pattern, keywords, validator, examples, doc), and
+the tuple RULES is the whole registry. Person names are found by `names.py` and whole columns
+by `columns.py`; those are listed here too (pattern None) so `spillguard rules` documents them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+Validator = Callable[[str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str  # stable kebab-case id, used in policies and allowlists: never renamed
+    kind: str  # the report's snake_case kind
+    title: str
+    finds: str
+    why: str
+    false_alarms: str
+    pattern: re.Pattern[str] | None = None
+    keywords: tuple[str, ...] = ()  # lower-case; a passage without any is skipped (cheap)
+    validator: Validator | None = None
+    context: tuple[str, ...] = ()  # words that must stand near a bare match
+    group: int = 0  # which regex group is the value
+    examples: tuple[str, ...] = ()  # texts the rule must find something in
+    non_examples: tuple[str, ...] = field(default=())  # texts it must find nothing in
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def placeholder_number(number: str) -> bool:
+    """Numbers used in forms, FAQs and templates to show the shape: 123456789, 000000000,
+    999-99-9999. Publishing one exposes nobody."""
+    d = digits(number)
+    if len(set(d)) <= 1:
+        return True
+    ascending = "01234567890123456789"
+    descending = "98765432109876543210"
+    return d in ascending or d in descending
+
+
+def valid_a_number(value: str) -> bool:
+    d = digits(value)
+    return len(d) in (8, 9) and not placeholder_number(d)
+
+
+def valid_ssn(value: str) -> bool:
+    d = digits(value)
+    if len(d) != 9 or placeholder_number(d):
+        return False
+    area, group, serial = d[:3], d[3:5], d[5:]
+    if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
+        return False
+    return d not in ("078051120", "219099999")  # advertised sample numbers
+
+
+def valid_phone(value: str) -> bool:
+    d = digits(value)
+    if d.startswith("1") and len(d) == 11:
+        d = d[1:]
+    if len(d) != 10:
+        return 11 <= len(d) <= 15 and value.lstrip().startswith("+")
+    return d[0] not in "01" and d[3] not in "01" and not placeholder_number(d) and d[3:6] != "555"
+
+
+def valid_passport(value: str) -> bool:
+    return any(ch.isdigit() for ch in value) and not placeholder_number(value) and len(value) >= 6
+
+
+# Spellings seen in agency files: A123456789, A-123-456-789, A# 123 456 789, A 12345678,
+# "Alien No. 123456789", "A-Number: 123456789", "A-File 123456789".
+A_NUMBER_LABEL = (
+    r"(?:alien\s+(?:registration\s+)?(?:no\.?|number|num\.?|#)|a[\s-]?(?:number|num\.?|no\.?|file(?:\s+(?:no\.?|number))?)"
+    r"|a\s*#)"
+)
+A_NUMBER = re.compile(
+    rf"(?i:{A_NUMBER_LABEL})\s*[:#.]?\s*(\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{3}}|\d{{8}})(?!\d)"
+    r"|(?<![\w#-])A[\s-]?(\d{3}[\s-]?\d{3}[\s-]?\d{3}|0?\d{8}|\d{2}[\s-]?\d{3}[\s-]?\d{3})(?![\d-])"
+)
+
+SSN = re.compile(r"(?<![\d-])(\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})(?![\d-])")
+SSN_BARE = re.compile(r"(?<![\d-])(\d{9})(?![\d-])")
+PHONE = re.compile(
+    r"(?<![\w+])(\+?1[\s.-]?)?(\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\d)"
+    r"|(?<![\w+])\+\d{1,3}(?:[\s.-]?\d{2,4}){2,5}(?!\d)"
+)
+EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}(?![\w])")
+PASSPORT = re.compile(r"(?i:passport)[^\n]{0,30}?(?:no\.?|number|#|:)?\s*([A-Z0-9]{6,9})(?![A-Za-z0-9])")
+STREET = re.compile(
+    r"(?<![\w-])\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+){1,4}"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|"
+    r"Highway|Hwy|Parkway|Pkwy|Terrace|Circle|Cir|Calle|Avenida)\b\.?"
+    r"(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*\w+)?"
+)
+CASE_NUMBER = re.compile(r"(?<![A-Z0-9])((?:EAC|WAC|LIN|SRC|NBC|MSC|IOE|YSC|ZLA|ZSF)\d{10})(?![0-9])")
+FACILITY = re.compile(
+    r"(?:[A-Z][\w.'&-]*\s+){1,5}(?:(?:Service\s+)?Processing\s+Center|Detention\s+(?:Center|Facility)"
+    r"|Correctional\s+(?:Center|Facility|Institution)|County\s+(?:Jail|Detention\s+Center)"
+    r"|Contract\s+Detention\s+Facility|Justice\s+Center|Staging\s+Facility|Family\s+Residential\s+Center)"
+)
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="a-number",
+        kind="a_number",
+        title="Alien Registration Number (A-number)",
+        finds="A-numbers in every common spelling: A123456789, A-123-456-789, A# 123 456 789, "
+        "'Alien No. 123456789'; a bare 8-9 digit number only under an A-number header.",
+        why="The A-number is the key to a person's whole immigration file; published next to a name "
+        "it tells anyone that this person is in removal proceedings or in custody.",
+        false_alarms="Placeholder numbers in FAQs (A-123-456-789 with ascending digits) are ignored; "
+        "contract, DUNS and award numbers have no A-number spelling and are not matched.",
+        pattern=A_NUMBER,
+        keywords=("a",),
+        validator=valid_a_number,
+        examples=("A212345622", "A-212-345-622", "A# 212 345 622", "Alien No. 212345622", "A-Number: 21234562"),
+        non_examples=(
+            "Contract HSCEDM-21-D-00015 for $212,345,622",
+            "DUNS 212345622",
+            "Example: A-123-456-789",
+            "Total obligations 212345622",
+        ),
+    ),
+    Rule(
+        id="ssn",
+        kind="ssn",
+        title="US Social Security number",
+        finds="Social Security numbers written 123-45-6789 or 123 45 6789, valid by SSA's rules.",
+        why="An SSN opens credit and benefits in the person's name.",
+        false_alarms="Advertised sample numbers and invalid areas (000, 666, 9xx) are ignored.",
+        pattern=SSN,
+        keywords=("-", " "),
+        validator=valid_ssn,
+        examples=("SSN 212-45-6781",),
+        non_examples=("123-45-6789", "000-12-3456", "Call 1-800-555-0100"),
+    ),
+    Rule(
+        id="phone-number",
+        kind="phone_number",
+        title="Telephone number",
+        finds="North American and international phone numbers.",
+        why="A personal number lets anyone find and contact the person; next to a name it completes "
+        "a profile.",
+        false_alarms="Office and hotline numbers: reported, but alone they do not block.",
+        pattern=PHONE,
+        validator=valid_phone,
+        examples=("Call (202) 732-4242", "+52 55 1234 5678"),
+        non_examples=("Fiscal year 2023-2024", "555-0100"),
+    ),
+    Rule(
+        id="email-address",
+        kind="email_address",
+        title="E-mail address",
+        finds="E-mail addresses.",
+        why="A personal address identifies and reaches the person.",
+        false_alarms="Office addresses (press@, info@): reported, but alone they do not block.",
+        pattern=EMAIL,
+        keywords=("@",),
+        examples=("write to ana.perez@example.org",),
+        non_examples=("twitter @agency",),
+    ),
+    Rule(
+        id="passport-number",
+        kind="passport_number",
+        title="Passport number",
+        finds="Passport numbers written after the word passport.",
+        why="A passport number identifies a person across borders.",
+        false_alarms="Only matched with the word 'passport' nearby.",
+        pattern=PASSPORT,
+        keywords=("passport",),
+        validator=valid_passport,
+        group=1,
+        examples=("Passport No. G12345678",),
+        non_examples=("passport photos required",),
+    ),
+    Rule(
+        id="street-address",
+        kind="street_address",
+        title="Street address",
+        finds="Street addresses: number, street name and a street type.",
+        why="A home address tells where a person can be found.",
+        false_alarms="Office addresses on contact pages: reported, but alone they do not block.",
+        pattern=STREET,
+        examples=("lives at 1423 Maple Grove Avenue, Apt 4",),
+        non_examples=("in 2023 Congress passed",),
+    ),
+    Rule(
+        id="immigration-case-number",
+        kind="immigration_case_number",
+        title="Immigration case or receipt number",
+        finds="USCIS receipt numbers (EAC, WAC, LIN, SRC, NBC, MSC, IOE, YSC + 10 digits).",
+        why="A receipt number opens the person's case status online.",
+        false_alarms="Rare: the prefixes and length are specific.",
+        pattern=CASE_NUMBER,
+        examples=("Receipt IOE0912345678",),
+        non_examples=("EAC 2023 annual report",),
+    ),
+    Rule(
+        id="detention-facility",
+        kind="detention_facility",
+        title="Detention facility",
+        finds="Names of detention facilities (processing centers, detention centers, county jails), "
+        "and columns headed facility or detention location.",
+        why="Next to a person it says where that person is held.",
+        false_alarms="Facility lists with counts are aggregates and pass.",
+        pattern=FACILITY,
+        keywords=("center", "facility", "jail", "institution"),
+        examples=("held at Otero County Processing Center",),
+        non_examples=("the community center opens",),
+    ),
+    Rule(
+        id="person-name",
+        kind="person_name",
+        title="Person's name",
+        finds="Names of people from anywhere, in columns (by header meaning and value shape, so "
+        "unfamiliar names are found) and in text (name tables from public census aggregates, "
+        "'LAST, FIRST' capitals, and words around them).",
+        why="A name is what turns a record into a person.",
+        false_alarms="Public officials named with their title (Secretary, Director, Judge) in "
+        "press releases are not reported; a lone name does not block.",
+        examples=("Respondent GARCIA LOPEZ, MARIA JOSE appeared",),
+        non_examples=("Secretary Jane Whitfield said on Monday",),
+    ),
+    Rule(
+        id="date-of-birth",
+        kind="date_of_birth",
+        title="Date of birth",
+        finds="Dates under a birth header (DOB, date of birth, fecha de nacimiento) or next to words "
+        "that say birth (born, DOB).",
+        why="With a name, a birth date is enough to steal an identity and to find a person.",
+        false_alarms="Other dates (book-in, release, hearing) are not birth dates and are ignored.",
+        examples=("DOB: 03/04/1988", "born 1988-03-04"),
+        non_examples=("Book-in date 03/04/2023",),
+    ),
+    Rule(
+        id="nationality",
+        kind="nationality",
+        title="Nationality",
+        finds="Countries and demonyms (and agency spellings like 'CHINA, PEOPLES REPUBLIC OF') in "
+        "nationality columns or next to a person.",
+        why="For asylum seekers, nationality with a name tells their persecutors where to look.",
+        false_alarms="Tables of counts by nationality are aggregates and pass.",
+        examples=("Nationality: GUATEMALA",),
+        non_examples=("Mexico hosted the summit",),
+    ),
+)
+
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+PATTERN_RULES: tuple[Rule, ...] = tuple(rule for rule in RULES if rule.pattern is not None)

@@ -1,0 +1,259 @@
+"""Detection in free text: pattern rules, birth dates and A-numbers told by the words around
+them, countries next to a person, and person names from shape, name tables and context.
+
+A passage is cut into segments (lines and sentences); a segment that carries a person is one
+record, with every finding in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from spillguard.assess import ATTRIBUTE_KINDS, IDENTIFIERS, Assessment, record_severity
+from spillguard.detect import gazetteer, shapes
+from spillguard.detect.rules import (
+    PATTERN_RULES,
+    SSN_BARE,
+    Rule,
+    digits,
+    placeholder_number,
+    valid_a_number,
+    valid_ssn,
+)
+from spillguard.model import Finding, Location, Passage
+
+SEGMENT_BREAK = re.compile(r"\n|(?<=[a-z0-9)\]])[.!?](?=\s+[A-Z\"“(])")
+A_NUMBER_CONTEXT = re.compile(r"(?i)(?:\ba[\s-]?(?:number|num|no|#|file)|alien|registration)[^\n]{0,25}$")
+SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social security)\b[^\n]{0,15}$")
+IMMIGRATION_WORDS = re.compile(
+    r"(?i)\b(?:asylum|detained|detainee|detention|removal|removed|deport\w*|immigration|"
+    r"alien|noncitizen|refugee|parole|custody|book-?in|a-number|respondent|ice|eoir|uscis|cbp)\b"
+)
+CONTEXT_WINDOW = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    kind: str
+    start: int
+    end: int
+    value: str
+    confidence: float
+
+
+def detect_passage(passage: Passage, assessment: Assessment, immigration_context: bool = False) -> None:
+    """Find everything in one passage and add its findings and records to the assessment."""
+    text = passage.text
+    context = immigration_context or bool(IMMIGRATION_WORDS.search(text))
+    for start, end in segments(text):
+        hits = find_hits(text, start, end)
+        if hits:
+            _account(hits, passage.location, assessment, context, text[start:end])
+
+
+def segments(text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for match in SEGMENT_BREAK.finditer(text):
+        if match.start() > start:
+            yield start, match.start()
+        start = match.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def find_hits(text: str, start: int, end: int) -> list[Hit]:
+    segment = text[start:end]
+    if len(segment.strip()) < 3:
+        return []
+    lowered = segment.lower()
+    hits = [h for rule in PATTERN_RULES if _prefilter(rule, lowered) for h in _rule_hits(rule, segment)]
+    hits.extend(_contextual_identifiers(segment, hits))
+    hits.extend(_birth_dates(segment))
+    has_person_signal = any(h.kind in IDENTIFIERS or h.kind == "date_of_birth" for h in hits)
+    names = find_names(segment, has_person_signal)
+    hits.extend(names)
+    if names or any(h.kind in IDENTIFIERS for h in hits):
+        hits.extend(_nationalities(segment, hits))
+    else:
+        # Facilities and countries with nobody attached are routine (lists, statistics).
+        hits = [h for h in hits if h.kind not in ATTRIBUTE_KINDS]
+    return [replace(h, start=h.start + start, end=h.end + start) for h in _dedupe(hits)]
+
+
+def _prefilter(rule: Rule, lowered: str) -> bool:
+    return not rule.keywords or any(k in lowered for k in rule.keywords)
+
+
+def _rule_hits(rule: Rule, segment: str) -> Iterator[Hit]:
+    assert rule.pattern is not None
+    for match in rule.pattern.finditer(segment):
+        group = rule.group or next((i for i in range(1, (match.re.groups or 0) + 1) if match.group(i)), 0)
+        if rule.kind in ("phone_number", "street_address", "detention_facility", "email_address"):
+            group = 0
+        value = match.group(group)
+        if rule.validator is not None and not rule.validator(value):
+            continue
+        yield Hit(rule.kind, match.start(group), match.end(group), value.strip(), 0.9)
+
+
+def _contextual_identifiers(segment: str, hits: list[Hit]) -> Iterator[Hit]:
+    """A bare number is an A-number or an SSN only where the words just before say so."""
+    taken = {(h.start, h.end) for h in hits}
+    for match in re.finditer(r"(?<![\d-])(\d{8,9})(?![\d-])", segment):
+        if (match.start(), match.end()) in taken or not valid_a_number(match.group(1)):
+            continue
+        before = segment[max(0, match.start() - CONTEXT_WINDOW) : match.start()]
+        if A_NUMBER_CONTEXT.search(before):
+            yield Hit("a_number", match.start(), match.end(), match.group(1), 0.8)
+    for match in SSN_BARE.finditer(segment):
+        before = segment[max(0, match.start() - CONTEXT_WINDOW) : match.start()]
+        if SSN_CONTEXT.search(before) and valid_ssn(match.group(1)):
+            yield Hit("ssn", match.start(), match.end(), match.group(1), 0.8)
+
+
+def _birth_dates(segment: str) -> Iterator[Hit]:
+    for match in shapes.DATE.finditer(segment):
+        before = segment[max(0, match.start() - CONTEXT_WINDOW) : match.start()]
+        if not shapes.BIRTH_WORDS.search(before):
+            continue
+        date = shapes.parse_date(match.group(0))
+        if date is not None and shapes.plausible_birth(date):
+            yield Hit("date_of_birth", match.start(), match.end(), match.group(0), 0.9)
+
+
+def _nationalities(segment: str, hits: list[Hit]) -> Iterator[Hit]:
+    for name in gazetteer.countries_in(segment):
+        pos = gazetteer.fold(segment).find(name)
+        yield Hit("nationality", max(pos, 0), max(pos, 0) + len(name), name, 0.7)
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for hit in hits:
+        key = (hit.kind, hit.value)
+        if key not in seen:
+            seen.add(key)
+            out.append(hit)
+    return out
+
+
+# --- names in text ---------------------------------------------------------------------------
+
+CAPS_COMMA_NAME = re.compile(
+    r"(?<![^\W\d_])([^\W\d_a-z][^\W\d_a-z'’-]+(?:[ -][^\W\d_a-z][^\W\d_a-z'’-]+){0,2}),\s?"
+    r"([^\W\d_a-z][^\W\d_a-z'’-]+(?: [^\W\d_a-z][^\W\d_a-z'’-]+){0,2})(?![^\W\d_])"
+)
+
+
+def find_names(segment: str, has_person_signal: bool) -> list[Hit]:
+    """Person names in a segment. A run of capitalised words is a name when name tables know
+    its words, when words around it say it is a person (Mr., respondent, born, A#), or when it
+    is written LAST, FIRST on a line that also holds an identifier. Officials named with their
+    title are not reported."""
+    hits: list[Hit] = []
+    covered: list[tuple[int, int]] = []
+    for match in CAPS_COMMA_NAME.finditer(segment):
+        value = match.group(0)
+        if not shapes.looks_like_name(value) or _official(segment, match.start()):
+            continue
+        if has_person_signal or shapes.gazetteer_support(value) >= 2 or _cued(segment, match.start(), match.end()):
+            hits.append(Hit("person_name", match.start(), match.end(), value, 0.9))
+            covered.append((match.start(), match.end()))
+    for start, end in _capitalised_runs(segment):
+        if any(s <= start < e for s, e in covered):
+            continue
+        value = segment[start:end]
+        if not shapes.looks_like_name(value) or _official(segment, start):
+            continue
+        score = _name_score(value, segment, start, end, has_person_signal)
+        if score >= 2.0:
+            hits.append(Hit("person_name", start, end, value, min(0.95, 0.5 + score / 10)))
+    return hits
+
+
+def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:
+    """Spans of 2-5 consecutive capitalised words (particles like de, van allowed inside)."""
+    run_start = run_end = -1
+    words = 0
+    for match in shapes.NAME_TOKEN.finditer(segment):
+        token = match.group(0)
+        gap = segment[run_end:match.start()] if run_end >= 0 else ""
+        capital = token[0].isupper()
+        particle = gazetteer.fold(token) in shapes.PARTICLES and token[0].islower()
+        joined = run_end >= 0 and gap in (" ", "-")
+        if (capital or (particle and joined)) and (joined or run_start < 0):
+            if run_start < 0:
+                run_start = match.start()
+            run_end = match.end()
+            words += 1
+            continue
+        if words >= 2:
+            yield run_start, run_end
+        run_start, run_end, words = (match.start(), match.end(), 1) if capital else (-1, -1, 0)
+    if words >= 2:
+        yield run_start, run_end
+
+
+def _name_score(value: str, segment: str, start: int, end: int, has_person_signal: bool) -> float:
+    tokens = [gazetteer.fold(t) for t in shapes.name_tokens(value)]
+    tokens = [t for t in tokens if t not in shapes.PARTICLES]
+    if len(tokens) < 2:
+        return 0.0
+    firsts, lasts = gazetteer.first_names(), gazetteer.surnames()
+    score = 0.0
+    if tokens[0] in firsts:
+        score += 1.5
+    if tokens[-1] in lasts:
+        score += 1.0
+    score += 0.25 * sum(1 for t in tokens[1:-1] if t in firsts or t in lasts)
+    if _cued(segment, start, end):
+        score += 2.0
+    if has_person_signal:
+        score += 1.0
+    if value.isupper() and "," not in value:
+        score -= 0.5  # headings and acronyms are often capitals
+    return score
+
+
+def _cued(segment: str, start: int, end: int) -> bool:
+    before = segment[max(0, start - CONTEXT_WINDOW) : start]
+    after = segment[end : end + CONTEXT_WINDOW]
+    return bool(shapes.PERSON_CUES_BEFORE.search(before) or shapes.PERSON_CUES_AFTER.search(after))
+
+
+def _official(segment: str, start: int) -> bool:
+    return bool(shapes.OFFICIAL_TITLES.search(segment[max(0, start - 40) : start]))
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+def _account(hits: list[Hit], location: Location, assessment: Assessment, context: bool, segment: str) -> None:
+    kinds = {h.kind for h in hits}
+    has_person = "person_name" in kinds or bool(kinds & IDENTIFIERS)
+    if has_person:
+        severity = record_severity(kinds, context)
+        assessment.add_record(kinds, _person_key(hits), severity, location.hidden, location.part)
+    for hit in hits:
+        at = replace(location, offset=(location.offset or 0) + hit.start) if location.offset is not None else location
+        assessment.add_finding(Finding(hit.kind, at, hit.confidence, hit.value, severity if has_person else "low"))
+        if not has_person:
+            assessment.add_lone(hit.kind)
+
+
+def _person_key(hits: list[Hit]) -> str | None:
+    for hit in hits:
+        if hit.kind == "a_number":
+            return "A" + digits(hit.value)[-9:].zfill(9)
+    names = [h.value for h in hits if h.kind == "person_name"]
+    if not names:
+        ident = next((h for h in hits if h.kind in IDENTIFIERS), None)
+        return f"{ident.kind}:{digits(ident.value) or ident.value}" if ident else None
+    dob = next((h.value for h in hits if h.kind == "date_of_birth"), "")
+    return f"N:{shapes.normalise_name(names[0])}|{dob}"
+
+
+__all__ = ["detect_passage", "find_hits", "find_names", "placeholder_number"]

@@ -1,0 +1,56 @@
+"""Extractors: one module per format family, chosen by the type sniffed from content.
+
+Each extractor is `extract(source, limits) -> Iterator[Content]` and raises `Uninspectable`
+when it cannot read everything. The table below is the whole registry; modules load lazily so
+a scan of CSV files never imports the PDF engine.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+
+from spillguard.extract.base import Extractor, Limits, Source
+from spillguard.model import Content, Uninspectable
+
+EXTRACTORS: dict[str, str] = {
+    "xlsx": "spillguard.extract.spreadsheet:extract_xlsx",
+    "xlsm": "spillguard.extract.spreadsheet:extract_xlsx",
+    "xlsb": "spillguard.extract.spreadsheet:extract_xlsb",
+    "xls": "spillguard.extract.spreadsheet:extract_xls",
+    "ods": "spillguard.extract.spreadsheet:extract_ods",
+    "csv": "spillguard.extract.delimited:extract_delimited",
+    "tsv": "spillguard.extract.delimited:extract_delimited",
+    "txt": "spillguard.extract.plaintext:extract_text",
+    "md": "spillguard.extract.plaintext:extract_text",
+    "docx": "spillguard.extract.wordprocessing:extract_docx",
+    "pptx": "spillguard.extract.presentation:extract_pptx",
+    "odt": "spillguard.extract.opendocument:extract_odt",
+    "pdf": "spillguard.extract.pdf:extract_pdf",
+    "html": "spillguard.extract.markup:extract_html",
+    "xml": "spillguard.extract.markup:extract_xml",
+    "json": "spillguard.extract.markup:extract_json",
+    "zip": "spillguard.extract.archive:extract_zip",
+    "tar": "spillguard.extract.archive:extract_tar",
+    "gz": "spillguard.extract.archive:extract_compressed",
+    "bz2": "spillguard.extract.archive:extract_compressed",
+    "xz": "spillguard.extract.archive:extract_compressed",
+}
+
+
+def extractor_for(kind: str) -> Extractor | None:
+    target = EXTRACTORS.get(kind)
+    if target is None:
+        return None
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return]
+
+
+def extract(kind: str, source: Source, limits: Limits) -> Iterator[Content]:
+    fn = extractor_for(kind)
+    if fn is None:
+        raise Uninspectable(f"no extractor for type {kind}")
+    return fn(source, limits)
+
+
+__all__ = ["EXTRACTORS", "Limits", "Source", "extract", "extractor_for"]

@@ -1,0 +1,604 @@
+"""PDF: page text, text hidden under drawn boxes, annotations, form fields, attachments and
+document metadata, read with pdfium (pypdfium2).
+
+The redaction check follows Free Law Project's x-ray: find filled shapes big enough to cover a
+word, find the characters they cover (drawn before the box, or in the box's own colour), group
+those characters by box, drop text that is only placeholders ("XXXX", "REDACTED", blanks), and
+finally render the page and keep only boxes that really look like a solid dark bar to a reader.
+The rendering step is what tells a black bar apart from a shaded table cell with visible text on
+it, a clipped shape, or a rectangle whose inside is left unfilled by the winding rule.
+
+pdfium is not thread-safe; spillguard runs one file per worker process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from spillguard.extract.base import Limits, Source
+from spillguard.model import Content, Embedded, Location, Passage, Uninspectable
+
+MAX_PAGES = 10_000  # more pages than any publishable document we expect; fail closed beyond
+MIN_BOX_SIDE = 4.0  # points; thinner filled shapes are rules and borders, not redaction bars
+CHAR_COVERED = 0.8  # share of a character's box a bar must cover for the character to be hidden
+DARK_LUMINANCE = 100  # 0-255; redaction bars are black, dark grey or navy, not design colours
+RENDER_SCALE = 1.0  # 72 dpi is enough to tell a solid bar from text drawn on a box
+MAX_RENDER_PIXELS = 16_000_000  # a poster-sized page is rendered coarser, not with gigabytes
+MAX_FORM_DEPTH = 8  # Form XObjects nested deeper than this are not looked into for boxes
+BAND_HEIGHT = 24.0  # points; boxes are bucketed by vertical band so each char checks few boxes
+XMP_MAX_BYTES = 4 * 1024 * 1024
+ANNOT_KEYS = ("Contents", "T", "Subj", "RC")
+
+# Annotation kinds a reader has to open (a note icon, a popup) before seeing their text.
+FOLDED_ANNOTATIONS = frozenset(
+    {
+        pdfium_c.FPDF_ANNOT_TEXT,
+        pdfium_c.FPDF_ANNOT_POPUP,
+        pdfium_c.FPDF_ANNOT_HIGHLIGHT,
+        pdfium_c.FPDF_ANNOT_UNDERLINE,
+        pdfium_c.FPDF_ANNOT_SQUIGGLY,
+        pdfium_c.FPDF_ANNOT_STRIKEOUT,
+        pdfium_c.FPDF_ANNOT_SQUARE,
+        pdfium_c.FPDF_ANNOT_CIRCLE,
+        pdfium_c.FPDF_ANNOT_LINE,
+        pdfium_c.FPDF_ANNOT_POLYGON,
+        pdfium_c.FPDF_ANNOT_POLYLINE,
+        pdfium_c.FPDF_ANNOT_INK,
+        pdfium_c.FPDF_ANNOT_STAMP,
+        pdfium_c.FPDF_ANNOT_CARET,
+        pdfium_c.FPDF_ANNOT_FILEATTACHMENT,
+        pdfium_c.FPDF_ANNOT_REDACT,
+    }
+)
+METADATA_KEYS = ("Title", "Author", "Subject", "Keywords", "Creator", "Producer")
+
+# Placeholder text redaction tools leave under their bars; not a leak (x-ray's list).
+OK_WORDS = re.compile(
+    r"redacted +and +publicly +filed|name +redacted|confidential|privileged?|"
+    r"redacted|redacte|redact|redac|reda|red|re",
+    re.IGNORECASE,
+)
+
+Box = tuple[float, float, float, float]  # left, bottom, right, top in page coordinates
+Matrix = tuple[float, float, float, float, float, float]
+
+
+@dataclass
+class Bar:
+    """A filled shape that may hide text: its box, its place in drawing order, its fill."""
+
+    box: Box
+    seq: int
+    fill: tuple[int, int, int]
+    group: int | None  # the Form XObject that draws it, None on the page itself
+    chars: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Glyph:
+    index: int
+    box: Box
+    seq: int
+    fill: tuple[int, int, int]
+    group: int | None
+
+
+def extract_pdf(source: Source, limits: Limits) -> Iterator[Content]:
+    data = source.read()
+    if len(data) > limits.max_file_bytes:
+        raise Uninspectable(f"over limit: {len(data)} bytes")
+    doc = open_document(data)
+    try:
+        yield from document_content(doc, source, limits)
+        yield from metadata_passages(doc, data)
+    finally:
+        doc.close()
+
+
+def open_document(data: bytes) -> pdfium.PdfDocument:
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise Uninspectable("encrypted") from None
+        raise Uninspectable(f"corrupt PDF ({pdfium_error_name(code)})") from None
+    if b"%%EOF" not in data[-4096:]:
+        # pdfium quietly rebuilds a truncated file and shows whatever pages survived; a scanner
+        # must not pass a document it saw only part of.
+        doc.close()
+        raise Uninspectable("corrupt PDF (truncated: no end-of-file marker)")
+    return doc
+
+
+def pdfium_error_name(code: int | None) -> str:
+    names = {
+        pdfium_c.FPDF_ERR_FILE: "cannot read file",
+        pdfium_c.FPDF_ERR_FORMAT: "not a PDF or damaged",
+        pdfium_c.FPDF_ERR_PAGE: "page not found or damaged",
+    }
+    return names.get(code or -1, "unreadable")
+
+
+def document_content(doc: pdfium.PdfDocument, source: Source, limits: Limits) -> Iterator[Content]:
+    # Forms must be initialised before any page is loaded, or field values are not reachable.
+    doc.init_forms()
+    n_pages = len(doc)
+    if n_pages > MAX_PAGES:
+        raise Uninspectable(f"over limit: {n_pages} pages (limit {MAX_PAGES})")
+    seen_fields: set[tuple[str, str]] = set()
+    for index in range(n_pages):
+        source.check_time()
+        try:
+            page = doc[index]
+        except pdfium.PdfiumError:
+            raise Uninspectable(f"corrupt PDF (page {index + 1} unreadable)") from None
+        try:
+            yield from page_content(doc, page, index + 1, limits, seen_fields)
+        finally:
+            page.close()
+    yield from attachments(doc, limits)
+
+
+def page_content(
+    doc: pdfium.PdfDocument,
+    page: pdfium.PdfPage,
+    number: int,
+    limits: Limits,
+    seen_fields: set[tuple[str, str]],
+) -> Iterator[Content]:
+    textpage = page.get_textpage()
+    try:
+        hidden: set[int] = set()
+        for text, first_char, chars in redacted_text(page, textpage):
+            hidden.update(chars)
+            yield Passage(text, under_redaction(number, first_char))
+        for text, start in annotated_redactions(page, textpage):
+            yield Passage(text, under_redaction(number, start))
+        text = visible_text(textpage, hidden)
+        if text.strip():
+            yield Passage(
+                text, Location(part=f"page:{number}", layer="text", page=number, offset=0)
+            )
+        yield from annotation_content(doc, page, number, limits, seen_fields)
+    finally:
+        textpage.close()
+
+
+def under_redaction(page: int, offset: int | None) -> Location:
+    return Location(
+        part=f"page:{page}", layer="under_redaction", hidden=True, page=page, offset=offset
+    )
+
+
+def visible_text(textpage: pdfium.PdfTextPage, hidden: set[int]) -> str:
+    """The page's text in pdfium's reading order, line breaks kept, with characters found
+    under a bar blanked out (they are reported in their own layer; blanking keeps offsets)."""
+    text = textpage.get_text_range()
+    if hidden:
+        chars = list(text)
+        for index in hidden:
+            at = pdfium_c.FPDFText_GetTextIndexFromCharIndex(textpage, index)
+            if 0 <= at < len(chars):
+                chars[at] = " "
+        text = "".join(chars)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- text under drawn boxes ------------------------------------------------------------------
+
+
+def redacted_text(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage
+) -> Iterator[tuple[str, int, list[int]]]:
+    """(text, first char index, char indices) for each bar that hides real text."""
+    order: dict[int | None, tuple[int, int | None]] = {}
+    bars: list[Bar] = []
+    for seq, obj in enumerate(page.get_objects(max_depth=MAX_FORM_DEPTH)):
+        group = address(obj.container.raw) if obj.container is not None else None
+        order[address(obj.raw)] = (seq, group)
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            bars.extend(filled_boxes(obj, seq, group))
+    if not bars:
+        return
+    assign_covered_chars(bars, glyphs(textpage, order))
+    candidates = []
+    for bar in bars:
+        text = covered_text(textpage, bar.chars)
+        if bar.chars and looks_like_real_text(text):
+            candidates.append((bar, text))
+    if not candidates:
+        return
+    looks_solid = render_checker(page)
+    for bar, text in candidates:
+        if looks_solid(bar.box):
+            yield text, min(bar.chars), bar.chars
+
+
+def address(raw: object) -> int | None:
+    return ctypes.cast(raw, ctypes.c_void_p).value  # type: ignore[arg-type]
+
+
+def filled_boxes(obj: pdfium.PdfObject, seq: int, group: int | None) -> list[Bar]:
+    """One box per sub-path of an opaque filled path (a multi-line redaction is one path with a
+    bar per line; its overall bounds would wrongly cover the visible words beside the bars)."""
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj.raw, fill_mode, stroke):
+        return []
+    if fill_mode.value == pdfium_c.FPDF_FILLMODE_NONE:
+        return []
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetFillColor(obj.raw, r, g, b, a) or a.value != 255:
+        return []  # translucent: a highlight, not a cover
+    matrix = page_matrix(obj)
+    fill = (r.value, g.value, b.value)
+    return [
+        Bar(box, seq, fill, group)
+        for box in subpath_boxes(obj, matrix)
+        if box[2] - box[0] > MIN_BOX_SIDE and box[3] - box[1] > MIN_BOX_SIDE
+    ]
+
+
+def page_matrix(obj: pdfium.PdfObject) -> Matrix:
+    """The transform from the path's own coordinates to the page, through any Form XObjects."""
+    matrix = object_matrix(obj)
+    container = obj.container
+    while container is not None:
+        matrix = compose(matrix, object_matrix(container))
+        container = container.container
+    return matrix
+
+
+def object_matrix(obj: pdfium.PdfObject) -> Matrix:
+    raw = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj.raw, raw):
+        return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    return (raw.a, raw.b, raw.c, raw.d, raw.e, raw.f)
+
+
+def compose(inner: Matrix, outer: Matrix) -> Matrix:
+    """Apply `inner` first, then `outer` (PDF row-vector convention)."""
+    a1, b1, c1, d1, e1, f1 = inner
+    a2, b2, c2, d2, e2, f2 = outer
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+def subpath_boxes(obj: pdfium.PdfObject, matrix: Matrix) -> list[Box]:
+    boxes: list[Box] = []
+    points: list[tuple[float, float]] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    a, b, c, d, e, f = matrix
+    for i in range(pdfium_c.FPDFPath_CountSegments(obj.raw)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+        if not segment or not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+            continue
+        if pdfium_c.FPDFPathSegment_GetType(segment) == pdfium_c.FPDF_SEGMENT_MOVETO and points:
+            boxes.append(bounds(points))
+            points = []
+        points.append((a * x.value + c * y.value + e, b * x.value + d * y.value + f))
+    if points:
+        boxes.append(bounds(points))
+    return boxes
+
+
+def bounds(points: list[tuple[float, float]]) -> Box:
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def glyphs(
+    textpage: pdfium.PdfTextPage, order: dict[int | None, tuple[int, int | None]]
+) -> Iterator[Glyph]:
+    """Every visible-shaped character with its box, drawing order and fill colour."""
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    for index in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(textpage, index)
+        if code == 0 or chr(code).isspace():
+            continue
+        try:
+            box = textpage.get_charbox(index)
+        except pdfium.PdfiumError:
+            continue
+        if box[2] <= box[0] or box[3] <= box[1]:
+            continue
+        seq, group = order.get(
+            address(pdfium_c.FPDFText_GetTextObject(textpage, index)), (-1, None)
+        )
+        pdfium_c.FPDFText_GetFillColor(textpage, index, r, g, b, a)
+        yield Glyph(index, box, seq, (r.value, g.value, b.value), group)
+
+
+def assign_covered_chars(bars: list[Bar], chars: Iterator[Glyph]) -> None:
+    """Give each hidden character to the topmost bar that hides it: a character is hidden when
+    a bar drawn after it covers most of it, or a bar of its own colour does.
+
+    Text drawn on top of a box inside the same Form XObject is the box's own label (redaction
+    tools stamp a date or code into each box they draw), not document text the box hides."""
+    bands: dict[int, list[Bar]] = {}
+    for bar in sorted(bars, key=lambda bar: bar.seq, reverse=True):
+        for band in range(int(bar.box[1] // BAND_HEIGHT), int(bar.box[3] // BAND_HEIGHT) + 1):
+            bands.setdefault(band, []).append(bar)
+    for glyph in chars:
+        area = (glyph.box[2] - glyph.box[0]) * (glyph.box[3] - glyph.box[1])
+        middle = (glyph.box[1] + glyph.box[3]) / 2
+        for bar in bands.get(int(middle // BAND_HEIGHT), ()):
+            if bar.seq <= glyph.seq and (bar.fill != glyph.fill or is_label(glyph, bar)):
+                continue  # drawn on the box in another colour (it shows), or the box's label
+            if overlap(glyph.box, bar.box) >= CHAR_COVERED * area:
+                bar.chars.append(glyph.index)
+                break
+
+
+def is_label(glyph: Glyph, bar: Bar) -> bool:
+    return bar.group is not None and glyph.group == bar.group
+
+
+def overlap(one: Box, two: Box) -> float:
+    width = min(one[2], two[2]) - max(one[0], two[0])
+    height = min(one[3], two[3]) - max(one[1], two[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+def covered_text(textpage: pdfium.PdfTextPage, indices: list[int]) -> str:
+    """The hidden characters in reading order; a gap of only spaces or line breaks between two
+    of them becomes one space or line break, so words stay words."""
+    out: list[str] = []
+    previous = -1
+    for index in sorted(indices):
+        if previous >= 0 and index > previous + 1:
+            gap = textpage.get_text_range(previous + 1, index - previous - 1)
+            if gap.strip() == "":
+                out.append("\n" if "\n" in gap or "\r" in gap else " ")
+            else:
+                out.append(" ")
+        out.append(chr(pdfium_c.FPDFText_GetUnicode(textpage, index)))
+        previous = index
+    return "".join(out)
+
+
+def looks_like_real_text(text: str) -> bool:
+    """False for what redaction tools leave under their bars: blanks, one stray character,
+    a run of one placeholder character, the word REDACTED, or undecodable glyphs."""
+    alnum = re.sub(r"[\W_]", "", text)
+    if len(alnum) <= 1 or "\ufffd" in text:
+        return False
+    if len(set(alnum.lower())) == 1:
+        return False
+    leftover = OK_WORDS.sub("", " ".join(text.split()))
+    return bool(re.search(r"\w", leftover))
+
+
+def render_checker(page: pdfium.PdfPage) -> Callable[[Box], bool]:
+    """Render the page once, and answer for a box whether a reader sees one solid dark area."""
+    page_width, page_height = page.get_size()
+    scale = min(RENDER_SCALE, (MAX_RENDER_PIXELS / max(page_width * page_height, 1.0)) ** 0.5)
+    bitmap = page.render(scale=scale, grayscale=True, no_smoothpath=True, no_smoothtext=True)
+    conv = bitmap.get_posconv(page)
+    pixels = bytes(bitmap.buffer)
+    width, height, stride, channels = bitmap.width, bitmap.height, bitmap.stride, bitmap.n_channels
+
+    def looks_solid(box: Box) -> bool:
+        x0, y0 = conv.to_bitmap(box[0], box[3])
+        x1, y1 = conv.to_bitmap(box[2], box[1])
+        left, right = sorted((x0, x1))
+        top, bottom = sorted((y0, y1))
+        # Skip a one-pixel border: edges pick up neighbours and rounding from the renderer.
+        left, top = max(left + 1, 0), max(top + 1, 0)
+        right, bottom = min(right - 1, width), min(bottom - 1, height)
+        if right <= left or bottom <= top:
+            return False
+        # Every pixel dark, not merely one colour: a cross-hatched bar is black and dark grey,
+        # while any text a reader can make out on a box needs light pixels to show.
+        for row in range(top, bottom):
+            start = row * stride
+            for col in range(left, right):
+                at = start + col * channels
+                # Grey, or BGR(A) when the page has transparency: take the mean as luminance.
+                value = pixels[at] if channels == 1 else sum(pixels[at : at + 3]) // 3
+                if value > DARK_LUMINANCE:
+                    return False
+        return True
+
+    bitmap.close()
+    return looks_solid
+
+
+def annotated_redactions(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage
+) -> Iterator[tuple[str, int | None]]:
+    """Text marked for redaction but never redacted (an unapplied Redact annotation), or covered
+    with a dark highlight or a dark filled square comment: still in the file, still extractable."""
+    for annot in page_annotations(page):
+        kind = pdfium_c.FPDFAnnot_GetSubtype(annot)
+        if kind == pdfium_c.FPDF_ANNOT_REDACT or is_dark_cover(annot, kind):
+            rect = pdfium_c.FS_RECTF()
+            if pdfium_c.FPDFAnnot_GetRect(annot, rect):
+                left, right = sorted((rect.left, rect.right))
+                bottom, top = sorted((rect.bottom, rect.top))
+                text = textpage.get_text_bounded(left, bottom, right, top)
+                text = " ".join(text.split())
+                if looks_like_real_text(text):
+                    yield text, None
+        pdfium_c.FPDFPage_CloseAnnot(annot)
+
+
+def is_dark_cover(annot: object, kind: int) -> bool:
+    if kind == pdfium_c.FPDF_ANNOT_HIGHLIGHT:
+        which = pdfium_c.FPDFANNOT_COLORTYPE_Color
+    elif kind == pdfium_c.FPDF_ANNOT_SQUARE:
+        which = pdfium_c.FPDFANNOT_COLORTYPE_InteriorColor
+    else:
+        return False
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not pdfium_c.FPDFAnnot_GetColor(annot, which, r, g, b, a):
+        return False
+    luminance = 0.299 * r.value + 0.587 * g.value + 0.114 * b.value
+    return a.value == 255 and luminance <= DARK_LUMINANCE
+
+
+def page_annotations(page: pdfium.PdfPage) -> Iterator[object]:
+    """Each annotation handle of the page; the caller closes it."""
+    for i in range(max(pdfium_c.FPDFPage_GetAnnotCount(page), 0)):
+        annot = pdfium_c.FPDFPage_GetAnnot(page, i)
+        if annot:
+            yield annot
+
+
+# --- annotations, form fields, attachments, metadata -----------------------------------------
+
+
+def annotation_content(
+    doc: pdfium.PdfDocument,
+    page: pdfium.PdfPage,
+    number: int,
+    limits: Limits,
+    seen_fields: set[tuple[str, str]],
+) -> Iterator[Content]:
+    for annot in page_annotations(page):
+        try:
+            kind = pdfium_c.FPDFAnnot_GetSubtype(annot)
+            flags = pdfium_c.FPDFAnnot_GetFlags(annot)
+            invisible = bool(
+                flags & (pdfium_c.FPDF_ANNOT_FLAG_HIDDEN | pdfium_c.FPDF_ANNOT_FLAG_INVISIBLE)
+            )
+            if kind == pdfium_c.FPDF_ANNOT_WIDGET:
+                yield from form_field(doc, annot, number, invisible, seen_fields)
+                continue
+            if kind == pdfium_c.FPDF_ANNOT_POPUP:
+                continue  # shows its parent's text, which the parent already gave
+            hidden = invisible or kind in FOLDED_ANNOTATIONS
+            location = Location(
+                part=f"page:{number}", layer="annotation", hidden=hidden, page=number
+            )
+            for key in ANNOT_KEYS:
+                value = annot_string(annot, key)
+                if value.strip():
+                    yield Passage(value, location)
+            if kind == pdfium_c.FPDF_ANNOT_FILEATTACHMENT:
+                attached = pdfium_c.FPDFAnnot_GetFileAttachment(annot)
+                if attached:
+                    yield from attachment(attached, f"page{number}-attachment", limits)
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+
+
+def form_field(
+    doc: pdfium.PdfDocument,
+    annot: object,
+    number: int,
+    invisible: bool,
+    seen: set[tuple[str, str]],
+) -> Iterator[Passage]:
+    formenv = doc.formenv
+    if formenv is None:
+        return
+    name = wide_string(pdfium_c.FPDFAnnot_GetFormFieldName, formenv, annot)
+    value = wide_string(pdfium_c.FPDFAnnot_GetFormFieldValue, formenv, annot)
+    tooltip = wide_string(pdfium_c.FPDFAnnot_GetFormFieldAlternateName, formenv, annot)
+    location = Location(part="form", layer="form_field", hidden=invisible, page=number)
+    # A field shown by several widgets (on several pages, or radio buttons) is one value.
+    if value.strip() and (name, value) not in seen:
+        seen.add((name, value))
+        yield Passage(f"{name}: {value}" if name else value, location)
+    if tooltip.strip() and (name, tooltip) not in seen:
+        seen.add((name, tooltip))
+        yield Passage(tooltip, Location("form", "form_field", True, page=number))
+
+
+def annot_string(annot: object, key: str) -> str:
+    return wide_string(pdfium_c.FPDFAnnot_GetStringValue, annot, key.encode("ascii"))
+
+
+def wide_string(getter: Callable[..., int], *args: object) -> str:
+    """Call a pdfium getter that fills a UTF-16 buffer: once for the size, once for the text."""
+    n_bytes = getter(*args, None, 0)
+    if n_bytes <= 2:
+        return ""
+    buffer = (ctypes.c_ushort * (n_bytes // 2))()
+    getter(*args, buffer, n_bytes)
+    return bytes(buffer).decode("utf-16-le", errors="replace").rstrip("\x00")
+
+
+def attachments(doc: pdfium.PdfDocument, limits: Limits) -> Iterator[Embedded]:
+    for index in range(max(doc.count_attachments(), 0)):
+        raw = pdfium_c.FPDFDoc_GetAttachment(doc, index)
+        if raw:
+            yield from attachment(raw, f"attachment-{index + 1}", limits)
+
+
+def attachment(raw: object, fallback: str, limits: Limits) -> Iterator[Embedded]:
+    name = wide_string(pdfium_c.FPDFAttachment_GetName, raw) or fallback
+    size = ctypes.c_ulong()
+    if not pdfium_c.FPDFAttachment_GetFile(raw, None, 0, size):
+        raise Uninspectable(f"corrupt PDF (attachment {name} unreadable)")
+    if size.value > limits.max_member_bytes:
+        raise Uninspectable(f"over limit: attachment {size.value} bytes")
+    buffer = ctypes.create_string_buffer(max(size.value, 1))
+    out = ctypes.c_ulong()
+    if size.value and not pdfium_c.FPDFAttachment_GetFile(raw, buffer, size.value, out):
+        raise Uninspectable(f"corrupt PDF (attachment {name} unreadable)")
+    yield Embedded(name.replace("/", "_"), buffer.raw[: out.value])
+
+
+def metadata_passages(doc: pdfium.PdfDocument, data: bytes) -> Iterator[Passage]:
+    seen: set[str] = set()
+    for key in METADATA_KEYS:
+        value = doc.get_metadata_value(key).strip()
+        if value:
+            seen.add(value)
+            yield Passage(value, metadata_location(key))
+    for key, value in xmp_values(data):
+        if value not in seen:
+            seen.add(value)
+            yield Passage(value, metadata_location(f"xmp:{key}"))
+
+
+def metadata_location(key: str) -> Location:
+    return Location(part=f"metadata:{key.lower()}", layer="metadata", hidden=True)
+
+
+def xmp_values(data: bytes) -> Iterator[tuple[str, str]]:
+    """Leaf values of an XMP packet stored uncompressed (the usual way, so tools can find it).
+    A compressed packet mostly repeats the Info dictionary, which pdfium gave already."""
+    start = data.find(b"<x:xmpmeta")
+    end = data.find(b"</x:xmpmeta>", start)
+    if start < 0 or end < 0 or end - start > XMP_MAX_BYTES:
+        return
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+    try:
+        root = etree.fromstring(data[start : end + len(b"</x:xmpmeta>")], parser)
+    except etree.XMLSyntaxError:
+        return
+    if root is None:
+        return
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        key = etree.QName(element).localname
+        if element.text and element.text.strip() and len(element) == 0:
+            parent = element.getparent()
+            while parent is not None and etree.QName(parent).localname in (
+                "li",
+                "Alt",
+                "Seq",
+                "Bag",
+            ):
+                parent = parent.getparent()
+            name = etree.QName(parent).localname if key == "li" and parent is not None else key
+            yield name, element.text.strip()

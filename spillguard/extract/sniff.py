@@ -1,0 +1,202 @@
+"""Tell a file's type from its bytes, never from its name: a roster renamed to `.txt` is still a
+workbook, and a "report.pdf" that is really a zip is still a zip."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from spillguard.extract.base import Source
+from spillguard.model import Uninspectable
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+IMAGE_MAGICS: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"BM", "bmp"),
+)
+ODF_MIMETYPES = {
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
+}
+TEXT_SAMPLE = 64 * 1024
+
+
+def sniff(source: Source) -> str:
+    """Return the type name used as key of EXTRACTORS, or an image/unknown type name."""
+    head = source.head(TEXT_SAMPLE)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _sniff_zip(source)
+    if head.startswith(OLE_MAGIC):
+        return _sniff_ole(source)
+    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"\x1f\x8b"):
+        return "gz"
+    if head.startswith(b"BZh"):
+        return "bz2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if len(head) > 262 and head[257:262] == b"ustar":
+        return "tar"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "webp"
+    for magic, kind in IMAGE_MAGICS:
+        if head.startswith(magic):
+            return kind
+    if head.startswith((b"Rar!", b"7z\xbc\xaf\x27\x1c")):
+        return "unsupported-archive"
+    return sniff_text(head)
+
+
+def _sniff_zip(source: Source) -> str:
+    try:
+        with zipfile.ZipFile(source.open()) as zf:
+            names = set(zf.namelist())
+            if "mimetype" in names:
+                mime = zf.read("mimetype")[:100].strip()
+                if mime in ODF_MIMETYPES:
+                    return ODF_MIMETYPES[mime]
+            if "xl/workbook.xml" in names or any(n.startswith("xl/workbook") for n in names):
+                if "xl/workbook.bin" in names:
+                    return "xlsb"
+                return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
+            if "word/document.xml" in names or any(n.startswith("word/") for n in names):
+                return "docx"
+            if "ppt/presentation.xml" in names or any(n.startswith("ppt/") for n in names):
+                return "pptx"
+            if "[Content_Types].xml" in names:
+                return "ooxml-unknown"
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError):
+        # A broken zip that says it is Office is still a broken Office file: fail closed later.
+        return "zip"
+    return "zip"
+
+
+def _sniff_ole(source: Source) -> str:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(source.open()) as ole:
+            streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=True)}
+    except Exception:  # olefile raises a variety of errors on corrupt input
+        return "ole-corrupt"
+    if "encryptedpackage" in streams or "encryptioninfo" in streams:
+        return "ooxml-encrypted"
+    if "workbook" in streams or "book" in streams:
+        return "xls"
+    if "worddocument" in streams:
+        return "doc"
+    if "powerpoint document" in streams:
+        return "ppt"
+    return "ole"
+
+
+def sniff_text(head: bytes) -> str:
+    """Text types; `binary` when the bytes are not text in any encoding we accept."""
+    if not head:
+        return "empty"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head):
+        text = head.decode("utf-16", errors="ignore")
+    else:
+        if _binary(head):
+            return "binary"
+        text = head.decode("utf-8", errors="ignore") if _is_utf8(head) else head.decode("cp1252", errors="replace")
+    return classify_text(text.lstrip("\ufeff \t\r\n"))
+
+
+def classify_text(text: str) -> str:
+    lowered = text[:2048].lower()
+    if text.startswith(("{", "[")) and _json_like(text):
+        return "json"
+    if lowered.startswith(("<!doctype html", "<html")) or ("<html" in lowered and "<body" in lowered):
+        return "html"
+    if lowered.startswith("<?xml") or (text.startswith("<") and not lowered.startswith("<!--")):
+        if any(tag in lowered for tag in ("<html", "<body", "<table", "<div", "<p>")):
+            return "html"
+        return "xml"
+    if lowered.startswith("<!--") and ("<html" in lowered or "<div" in lowered or "<table" in lowered):
+        return "html"
+    if _delimited(text):
+        return "tsv" if _delimited(text) == "\t" else "csv"
+    return "txt"
+
+
+def _json_like(text: str) -> bool:
+    first = text.split("\n", 1)[0].strip()
+    try:
+        json.loads(first)
+        return True  # JSON Lines, or JSON on one line
+    except ValueError:
+        pass
+    # A multi-line JSON document: the first line alone is not valid, but its shape is.
+    return text.startswith("[") or bool(first.startswith("{") and ('"' in first or first == "{"))
+
+
+def _delimited(text: str) -> str | None:
+    """The delimiter when the first lines split into the same number (>1) of fields."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if len(lines) < 2:
+        return None
+    if len(text) >= TEXT_SAMPLE - 4:
+        lines = lines[:-1]  # the sample may cut the last line short
+    for delim in (",", "\t", ";", "|"):
+        counts = {line.count(delim) for line in lines}
+        if len(counts) == 1 and next(iter(counts)) >= 1:
+            return delim
+    # Quoted fields may contain the delimiter: fall back to the csv sniffer.
+    import csv
+
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines), delimiters=",\t;|")
+        if dialect.delimiter in ",\t;|" and all(dialect.delimiter in line for line in lines):
+            return dialect.delimiter
+    except csv.Error:
+        return None
+    return None
+
+
+def _binary(head: bytes) -> bool:
+    sample = head[:4096]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control > len(sample) * 0.05
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # cut in the middle of a character at the sample end
+
+
+def _looks_utf16(head: bytes) -> bool:
+    sample = head[:200]
+    return len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4 and sample[0::2].count(0) == 0
+
+
+UNINSPECTABLE_TYPES: dict[str, str] = {
+    "ooxml-encrypted": "encrypted",
+    "ole-corrupt": "corrupt OLE2 container",
+    "ole": "unknown OLE2 document",
+    "doc": "legacy Word .doc is not supported: convert to .docx",
+    "ppt": "legacy PowerPoint .ppt is not supported: convert to .pptx",
+    "odp": "OpenDocument presentations are not supported yet",
+    "ooxml-unknown": "unknown Office Open XML package",
+    "binary": "unknown binary type",
+    "unsupported-archive": "unsupported archive type (rar, 7z)",
+}
+IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp"})
+
+
+def refuse(kind: str) -> None:
+    """Raise Uninspectable for types we recognise but cannot read completely."""
+    if kind in UNINSPECTABLE_TYPES:
+        raise Uninspectable(UNINSPECTABLE_TYPES[kind])

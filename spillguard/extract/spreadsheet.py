@@ -1,0 +1,359 @@
+"""Workbooks: cell values through python-calamine (fast), and everything calamine does not show
+read from the package itself: hidden rows and columns, comments, threaded comments, pivot caches
+(a pivot table keeps its source rows even after the source sheet is deleted), defined names,
+external link caches and document properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from spillguard.extract.base import Limits, Source, local, open_zip, parse_xml, read_member
+from spillguard.model import Content, Location, Passage, Table, Uninspectable
+
+CHUNK_ROWS = 20_000  # rows per Table chunk: bounds memory on very long sheets
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+
+
+def extract_xlsx(source: Source, limits: Limits) -> Iterator[Content]:
+    zf = open_zip(source, limits)
+    with zf:
+        if "xl/workbook.xml" not in zf.namelist():
+            raise Uninspectable("workbook part missing")
+        sheets = _sheet_parts(zf, limits)
+        hidden_by_sheet = {name: _hidden_rows_columns(zf, part, limits) for name, part in sheets.items()}
+        yield from _calamine_tables(source, hidden_by_sheet)
+        for name, part in sheets.items():
+            source.check_time()
+            yield from _comments(zf, name, part, limits)
+        yield from _pivot_caches(zf, limits)
+        yield from _external_links(zf, limits)
+        yield from _defined_names(zf, limits)
+        yield from _properties(zf, limits)
+        yield from _embedded(zf, limits)
+
+
+def extract_xlsb(source: Source, limits: Limits) -> Iterator[Content]:
+    # Binary parts (hidden rows, comments in .bin records) are not parsed: values and sheet
+    # visibility come from calamine; properties from the package.
+    zf = open_zip(source, limits)
+    with zf:
+        yield from _calamine_tables(source, {})
+        yield from _properties(zf, limits)
+        yield from _embedded(zf, limits)
+
+
+def extract_xls(source: Source, limits: Limits) -> Iterator[Content]:
+    yield from _calamine_tables(source, {})
+
+
+def extract_ods(source: Source, limits: Limits) -> Iterator[Content]:
+    zf = open_zip(source, limits)
+    with zf:
+        names = zf.namelist()
+        if "META-INF/manifest.xml" in names:
+            manifest = read_member(zf, "META-INF/manifest.xml", limits)
+            if b"encryption-data" in manifest:
+                raise Uninspectable("encrypted")
+        yield from _calamine_tables(source, {})
+        if "content.xml" in names:
+            yield from _ods_annotations(read_member(zf, "content.xml", limits))
+
+
+# --- cell values -------------------------------------------------------------------------
+
+
+def _calamine_tables(
+    source: Source, hidden: dict[str, tuple[frozenset[int], frozenset[int]]]
+) -> Iterator[Table]:
+    import python_calamine as pc
+
+    try:
+        with source.open() as fh:
+            workbook = pc.CalamineWorkbook.from_filelike(fh)
+    except pc.PasswordError:
+        raise Uninspectable("encrypted") from None
+    except Exception as exc:  # calamine maps every parse failure to its own error types
+        raise Uninspectable(_calamine_reason(exc)) from None
+    try:
+        for meta in workbook.sheets_metadata:
+            source.check_time()
+            if str(meta.typ).endswith("ChartSheet"):
+                continue
+            sheet_hidden = not str(meta.visible).endswith(".Visible")
+            try:
+                sheet = workbook.get_sheet_by_name(meta.name)
+                grid = sheet.to_python()
+                start_row, start_col = sheet.start or (0, 0)
+            except Exception as exc:
+                raise Uninspectable(_calamine_reason(exc)) from None
+            hidden_rows, hidden_cols = hidden.get(meta.name, (frozenset(), frozenset()))
+            yield from _chunks(
+                f"sheet:{meta.name}", grid, start_row, start_col, sheet_hidden, hidden_rows, hidden_cols
+            )
+    finally:
+        workbook.close()
+
+
+def _chunks(
+    part: str,
+    grid: Sequence[Sequence[Any]],
+    start_row: int,
+    start_col: int,
+    hidden: bool,
+    hidden_rows: frozenset[int],
+    hidden_cols: frozenset[int],
+) -> Iterator[Table]:
+    for begin in range(0, len(grid), CHUNK_ROWS):
+        rows = [[cell_text(v) for v in row] for row in grid[begin : begin + CHUNK_ROWS]]
+        first = start_row + begin + 1
+        yield Table(
+            part=part,
+            rows=rows,
+            layer="cell",
+            hidden=hidden,
+            row_numbers=range(first, first + len(rows)),
+            first_column=start_col,
+            hidden_rows=hidden_rows,
+            hidden_columns=hidden_cols,
+            key=part,
+            is_continuation=begin > 0,
+        )
+
+
+def cell_text(value: Any) -> str:
+    """Cell value as text the detectors read: integral floats without `.0` (an A-number typed
+    as a number is 212345622, not 212345622.0), dates in ISO form."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _calamine_reason(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "password" in text or "encrypt" in text:
+        return "encrypted"
+    return f"corrupt workbook ({exc.__class__.__name__})"
+
+
+# --- package structure -------------------------------------------------------------------
+
+
+def _rels(zf: zipfile.ZipFile, part: str, limits: Limits) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type suffix, target part path) for one part."""
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", name + ".rels")
+    if rels_name not in zf.NameToInfo:
+        return {}
+    root = parse_xml(read_member(zf, rels_name, limits), rels_name)
+    out: dict[str, tuple[str, str]] = {}
+    for rel in root:
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], path)
+    return out
+
+
+def _sheet_parts(zf: zipfile.ZipFile, limits: Limits) -> dict[str, str]:
+    root = parse_xml(read_member(zf, "xl/workbook.xml", limits), "xl/workbook.xml")
+    rels = _rels(zf, "xl/workbook.xml", limits)
+    parts: dict[str, str] = {}
+    for el in root.iter():
+        if local(el.tag) != "sheet":
+            continue
+        rid = el.get(f"{{{REL_NS}}}id") or el.get(f"{{{STRICT_REL_NS}}}id") or ""
+        if rid in rels:
+            parts[el.get("name", "")] = rels[rid][1]
+    return parts
+
+
+_HIDDEN_ATTR = re.compile(rb'\bhidden="(?:1|true)"')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_COL_RANGE = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
+
+
+def _hidden_rows_columns(
+    zf: zipfile.ZipFile, part: str, limits: Limits
+) -> tuple[frozenset[int], frozenset[int]]:
+    """Row numbers (1-based) and column indices (0-based) marked hidden in a worksheet.
+
+    A regex over the raw XML rather than a parse: a sheet of a million cells would otherwise be
+    parsed twice (calamine already read its values), and only `hidden` attributes matter here.
+    """
+    if part not in zf.NameToInfo:
+        return frozenset(), frozenset()
+    data = read_member(zf, part, limits)
+    rows: set[int] = set()
+    cols: set[int] = set()
+    for match in _HIDDEN_ATTR.finditer(data):
+        start = data.rfind(b"<", 0, match.start())
+        tag = data[start : data.find(b">", match.end()) + 1]
+        name = tag[1:].split(b" ", 1)[0].rsplit(b":", 1)[-1]
+        if name == b"row":
+            number = _ROW_NUMBER.search(tag)
+            if number:
+                rows.add(int(number.group(1)))
+        elif name == b"col":
+            span = _COL_RANGE.search(tag)
+            if span:
+                lo, hi = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
+                cols.update(range(int(lo) - 1, min(int(hi), 16384)))
+    return frozenset(rows), frozenset(cols)
+
+
+# --- layers calamine does not show -------------------------------------------------------
+
+
+def _comments(zf: zipfile.ZipFile, sheet: str, part: str, limits: Limits) -> Iterator[Passage]:
+    for kind, target in _rels(zf, part, limits).values():
+        if kind not in ("comments", "threadedComment") or target not in zf.NameToInfo:
+            continue
+        root = parse_xml(read_member(zf, target, limits), target)
+        authors = [el.text or "" for el in root.iter() if local(el.tag) == "author"]
+        for el in root.iter():
+            tag = local(el.tag)
+            if tag not in ("comment", "threadedComment"):
+                continue
+            ref = el.get("ref", "")
+            text = "".join(t.text or "" for t in el.iter() if local(t.tag) == "t" or local(t.tag) == "text")
+            row, column = _split_ref(ref)
+            location = Location(f"sheet:{sheet}", "comment", True, row, column)
+            if text.strip():
+                yield Passage(text, location)
+            author_id = el.get("authorId")
+            if author_id is not None and author_id.isdigit() and int(author_id) < len(authors):
+                # Authors are staff, usually; still reported so a reviewer sees who wrote what.
+                yield Passage(f"Comment author: {authors[int(author_id)]}", location)
+
+
+def _split_ref(ref: str) -> tuple[int | None, str | None]:
+    match = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", ref)
+    if not match:
+        return None, None
+    return int(match.group(2)), match.group(1)
+
+
+def _pivot_caches(zf: zipfile.ZipFile, limits: Limits) -> Iterator[Table]:
+    for name in sorted(zf.namelist()):
+        if not re.fullmatch(r"xl/pivotCache/pivotCacheDefinition\d*\.xml", name):
+            continue
+        definition = parse_xml(read_member(zf, name, limits), name)
+        fields: list[str] = []
+        shared: list[list[str]] = []
+        for field in definition.iter():
+            if local(field.tag) != "cacheField":
+                continue
+            fields.append(field.get("name", ""))
+            items = [
+                item.get("v", "") for el in field if local(el.tag) == "sharedItems" for item in el
+            ]
+            shared.append(items)
+        records = _pivot_records(zf, name, fields, shared, limits)
+        # The shared items alone already hold every distinct source value, records or not.
+        if not records:
+            width = max((len(s) for s in shared), default=0)
+            records = [[s[i] if i < len(s) else "" for s in shared] for i in range(width)]
+        part = f"pivot_cache:{posixpath.basename(name)}"
+        yield Table(part, [fields, *records], layer="pivot_cache", hidden=True, key=part)
+
+
+def _pivot_records(
+    zf: zipfile.ZipFile, definition: str, fields: list[str], shared: list[list[str]], limits: Limits
+) -> list[list[str]]:
+    for kind, target in _rels(zf, definition, limits).values():
+        if kind != "pivotCacheRecords" or target not in zf.NameToInfo:
+            continue
+        root = parse_xml(read_member(zf, target, limits), target)
+        rows: list[list[str]] = []
+        for record in root:
+            row: list[str] = []
+            for index, value in enumerate(record):
+                if local(value.tag) == "x":
+                    items = shared[index] if index < len(shared) else []
+                    pos = int(value.get("v", "-1") or -1)
+                    row.append(items[pos] if 0 <= pos < len(items) else "")
+                else:
+                    row.append(value.get("v", ""))
+            rows.append(row)
+        return rows
+    return []
+
+
+def _external_links(zf: zipfile.ZipFile, limits: Limits) -> Iterator[Table]:
+    for name in sorted(zf.namelist()):
+        if not re.fullmatch(r"xl/externalLinks/externalLink\d*\.xml", name):
+            continue
+        root = parse_xml(read_member(zf, name, limits), name)
+        for sheet in root.iter():
+            if local(sheet.tag) != "sheetData":
+                continue
+            rows: list[list[str]] = []
+            numbers: list[int] = []
+            for row in sheet:
+                cells: dict[int, str] = {}
+                for cell in row:
+                    _, column = _split_ref(cell.get("r", ""))
+                    index = _column_index(column) if column else len(cells)
+                    value = next((v.text or "" for v in cell if local(v.tag) == "v"), "")
+                    cells[index] = value
+                if cells:
+                    width = max(cells) + 1
+                    rows.append([cells.get(i, "") for i in range(width)])
+                    numbers.append(int(row.get("r", len(numbers) + 1)))
+            part = f"external_link:{posixpath.basename(name)}:{sheet.get('sheetId', '0')}"
+            yield Table(part, rows, layer="external_link", hidden=True, row_numbers=numbers, key=part)
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _defined_names(zf: zipfile.ZipFile, limits: Limits) -> Iterator[Passage]:
+    root = parse_xml(read_member(zf, "xl/workbook.xml", limits), "xl/workbook.xml")
+    for el in root.iter():
+        if local(el.tag) == "definedName" and (el.text or "").strip():
+            name = el.get("name", "")
+            if name.startswith("_xlnm."):
+                continue  # print areas and filters: references, never data
+            yield Passage(f"{name}: {el.text}", Location("defined_names", "defined_name", True))
+
+
+def _properties(zf: zipfile.ZipFile, limits: Limits) -> Iterator[Passage]:
+    from spillguard.extract.ooxml import read_properties
+
+    yield from read_properties(zf, limits)
+
+
+def _embedded(zf: zipfile.ZipFile, limits: Limits) -> Iterator[Content]:
+    from spillguard.extract.ooxml import embedded_packages
+
+    yield from embedded_packages(zf, "xl/embeddings/", limits)
+
+
+def _ods_annotations(content: bytes) -> Iterator[Passage]:
+    root = parse_xml(content, "content.xml")
+    for el in root.iter():
+        if local(el.tag) == "annotation":
+            text = " ".join((p.text or "") for p in el.iter() if local(p.tag) in ("p", "span"))
+            if text.strip():
+                yield Passage(text, Location("comment", "comment", True))

@@ -1,0 +1,194 @@
+"""The values that flow through the pipeline: what extractors give, what detectors find, what
+the report says. All frozen: a finding is a fact about a file, not something to edit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+# Where a piece of text sits in its file. Layers name what a reader would have to do to see it.
+Layer = Literal[
+    "cell",
+    "text",
+    "comment",
+    "metadata",
+    "pivot_cache",
+    "tracked_change",
+    "hidden_text",
+    "under_redaction",
+    "formula",
+    "defined_name",
+    "attachment",
+    "external_link",
+    "annotation",
+    "form_field",
+    "notes",
+    "attribute",
+    "ocr",
+]
+
+Verdict = Literal["block", "warn", "pass"]
+Severity = Literal["critical", "high", "medium", "low", "none"]
+SEVERITY_ORDER: dict[str, int] = {"none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+VERDICT_ORDER: dict[str, int] = {"pass": 0, "warn": 1, "block": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something was found, in the file's own terms (sheet and cell, page, part)."""
+
+    part: str
+    layer: str = "text"
+    hidden: bool = False
+    row: int | None = None
+    column: str | None = None
+    page: int | None = None
+    offset: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "part": self.part,
+            "layer": self.layer,
+            "hidden": self.hidden,
+            "row": self.row,
+            "column": self.column,
+            "page": self.page,
+            "offset": self.offset,
+        }
+
+    def label(self) -> str:
+        """Short human form: `sheet:Roster!C7`, `page:2@140`, `comment`."""
+        text = self.part
+        if self.row is not None and self.column is not None:
+            text += f"!{self.column}{self.row}"
+        elif self.row is not None:
+            text += f"!row {self.row}"
+        if self.offset is not None:
+            text += f"@{self.offset}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """Free text: a paragraph, a comment, a metadata field, a PDF page's text."""
+
+    text: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A grid of text as the file holds it, header not yet told apart from data.
+
+    Rows are sequences of strings ('' for an empty cell). `row_numbers` gives each row's
+    1-based number in its part; `hidden_rows` and `hidden_columns` use those numbers and
+    0-based column indices. A long table may arrive in chunks that share one `key`: the
+    detector decides the header and column kinds on the first chunk and keeps them.
+    """
+
+    part: str
+    rows: Sequence[Sequence[str]]
+    layer: str = "cell"
+    hidden: bool = False
+    row_numbers: Sequence[int] | None = None
+    first_column: int = 0
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
+    key: str = ""
+    is_continuation: bool = False
+
+    def row_number(self, index: int) -> int:
+        return self.row_numbers[index] if self.row_numbers is not None else index + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """A file inside a file (archive member, PDF attachment, embedded workbook): scanned as its
+    own entry `OUTER!name`."""
+
+    name: str
+    data: bytes
+    layer: str = "attachment"
+    hidden: bool = False
+
+
+Content = Passage | Table | Embedded
+
+
+class Uninspectable(Exception):  # noqa: N818 - the name is the verdict it stands for
+    """The file cannot be fully inspected; it blocks. The message is the reason shown to users."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: str
+    location: Location
+    confidence: float
+    value: str  # raw; masked on output unless the user asked for values
+    severity: str = "low"
+    record: int | None = None  # index of the person-record this finding belongs to, if any
+
+    def as_dict(self, show_values: bool = False) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "confidence": round(self.confidence, 2),
+            "value": self.value if show_values else mask(self.value),
+            "location": self.location.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class FileReport:
+    path: str
+    sha256: str
+    size: int
+    type: str
+    verdict: str
+    severity: str
+    reason: str
+    individuals: int
+    records: int
+    counts: dict[str, int]
+    findings: tuple[Finding, ...]
+    uninspectable: str | None = None
+    seconds: float = 0.0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def as_dict(self, show_values: bool = False) -> dict[str, object]:
+        out: dict[str, object] = {
+            "path": self.path,
+            "sha256": self.sha256,
+            "size": self.size,
+            "type": self.type,
+            "verdict": self.verdict,
+            "severity": self.severity,
+            "reason": self.reason,
+            "individuals": self.individuals,
+            "records": self.records,
+            "counts": dict(self.counts),
+            "uninspectable": {"reason": self.uninspectable} if self.uninspectable else None,
+            "findings": [f.as_dict(show_values) for f in self.findings],
+        }
+        out.update(self.extra)
+        return out
+
+
+def mask(value: str) -> str:
+    """Keep the first and last character of each word-ish run so a reviewer can tell values
+    apart without reading them: `A212345622` -> `A2******22`, `GARCIA, ANA` -> `G****A, A*A`."""
+    text = value.strip()
+    if len(text) <= 2:
+        return "*" * len(text)
+    if len(text) <= 5:
+        return text[0] + "*" * (len(text) - 2) + text[-1]
+    if " " not in text and len(text) >= 8:
+        return text[:2] + "*" * (len(text) - 4) + text[-2:]
+    words = []
+    for word in text.split(" "):
+        if len(word) <= 2:
+            words.append(word[:1] + "*" * (len(word) - 1))
+        else:
+            words.append(word[0] + "*" * (len(word) - 2) + word[-1])
+    return " ".join(words)
