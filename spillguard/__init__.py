@@ -5,8 +5,18 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from spillguard.model import FileReport, Finding, Location  # noqa: E402
-from spillguard.policy import Policy  # noqa: E402
-from spillguard.scan import Report, ScanError, scan, scan_bytes  # noqa: E402
+from spillguard.model import FileReport, Finding, Location
+from spillguard.policy import Policy
+from spillguard.scan import Report, ScanError, scan, scan_bytes
 
-__all__ = ["FileReport", "Finding", "Location", "Policy", "Report", "ScanError", "__version__", "scan", "scan_bytes"]
+__all__ = [
+    "FileReport",
+    "Finding",
+    "Location",
+    "Policy",
+    "Report",
+    "ScanError",
+    "__version__",
+    "scan",
+    "scan_bytes",
+]

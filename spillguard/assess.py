@@ -81,7 +81,9 @@ class Assessment:
         else:
             self.truncated = True
 
-    def add_record(self, kinds: Iterable[str], person_key: str | None, severity: str, hidden: bool, part: str) -> None:
+    def add_record(
+        self, kinds: Iterable[str], person_key: str | None, severity: str, hidden: bool, part: str
+    ) -> None:
         kinds = set(kinds)
         self.records += 1
         self.record_kinds.update(kinds)

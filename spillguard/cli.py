@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Annotated
 
 import typer
 
@@ -21,6 +23,91 @@ def fail(message: str) -> typer.Exit:
     """One clear line on stderr and exit 2: bad input never earns a traceback."""
     typer.echo(f"spillguard: error: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def scan(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories or archives.", show_default=False)],
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json, sarif or csv.")] = "table",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every finding.")] = False,
+    show_values: Annotated[bool, typer.Option("--show-values", help="Print found values unmasked.")] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=0, help="Workers (default: all cores).")
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+) -> None:
+    """Find personal data in files a website might publish. Exit 0: nothing blocks; 1: something
+    blocks; 2: usage or internal error."""
+    from spillguard.report import FORMATS
+    from spillguard.scan import ScanError
+    from spillguard.scan import scan as run_scan
+
+    if format not in FORMATS:
+        raise fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
+    try:
+        report = run_scan(paths, jobs=jobs, progress=_progress_bar())
+    except ScanError as exc:
+        raise fail(str(exc)) from None
+    text = FORMATS[format](report, show_values, verbose)
+    if output:
+        write_atomically(output, text)
+    else:
+        sys.stdout.write(text)
+    raise typer.Exit(1 if report.verdict == "block" else 0)
+
+
+@app.command()
+def rules() -> None:
+    """Every rule: what it finds, why publishing it harms, an example, known false alarms."""
+    from spillguard.detect.rules import RULES
+
+    for rule in RULES:
+        typer.echo(f"{rule.id}  ({rule.kind})  {rule.title}")
+        typer.echo(f"  finds:        {rule.finds}")
+        typer.echo(f"  why it harms: {rule.why}")
+        if rule.examples:
+            typer.echo(f"  example:      {rule.examples[0]}")
+        typer.echo(f"  false alarms: {rule.false_alarms}")
+        typer.echo("")
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write to a temp file beside the target, then rename: never a half-written report."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".spillguard-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _progress_bar() -> Callable[[int, int], None] | None:
+    """A progress bar on stderr when it is a terminal and the run is long enough to need one."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=Console(stderr=True))
+    task = bar.add_task("scanning", total=None)
+
+    def update(done: int, total: int) -> None:
+        if total < 20:
+            return
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total)
+        if done >= total:
+            bar.stop()
+
+    return update
 
 
 def _register_subcommands() -> None:

@@ -116,7 +116,7 @@ class Embedded:
 Content = Passage | Table | Embedded
 
 
-class Uninspectable(Exception):  # noqa: N818 - the name is the verdict it stands for
+class Uninspectable(Exception):
     """The file cannot be fully inspected; it blocks. The message is the reason shown to users."""
 
 

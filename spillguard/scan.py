@@ -155,7 +155,18 @@ def scan_source(source: Source, policy: Policy) -> list[FileReport]:
             return [_report(source, digest, kind, assessment, policy, clock, reason="empty file")]
         if kind in IMAGE_TYPES:
             verdict = "block" if policy.pictures_block else "warn"
-            return [_report(source, digest, kind, assessment, policy, clock, reason="picture: text in images is not read", verdict=verdict)]
+            return [
+                _report(
+                    source,
+                    digest,
+                    kind,
+                    assessment,
+                    policy,
+                    clock,
+                    reason="picture: text in images is not read",
+                    verdict=verdict,
+                )
+            ]
         refuse(kind)
         from spillguard.detect import detect
 
@@ -163,9 +174,22 @@ def scan_source(source: Source, policy: Policy) -> list[FileReport]:
     except Uninspectable as exc:
         return [_uninspectable(source.name, source.size, digest, kind, str(exc)), *members]
     except MemoryError:
-        return [_uninspectable(source.name, source.size, digest, kind, "over limit: memory"), *members]
+        return [
+            _uninspectable(source.name, source.size, digest, kind, "over limit: memory"),
+            *members,
+        ]
     except RecursionError:
-        return [_uninspectable(source.name, source.size, digest, kind, "over limit: nesting depth"), *members]
+        return [
+            _uninspectable(source.name, source.size, digest, kind, "over limit: nesting depth"),
+            *members,
+        ]
+    except Exception as exc:  # a parser bug on odd input: fail closed, and say so
+        return [
+            _uninspectable(
+                source.name, source.size, digest, kind, f"internal error ({exc.__class__.__name__})"
+            ),
+            *members,
+        ]
     report = _report(source, digest, kind, assessment, policy, clock)
     return [_roll_up(report, members), *members]
 
@@ -207,15 +231,26 @@ def _roll_up(report: FileReport, members: list[FileReport]) -> FileReport:
     if worst is None or VERDICT_ORDER[worst.verdict] <= VERDICT_ORDER[report.verdict]:
         return report
     blocked = [m for m in members if m.verdict == worst.verdict]
-    reason = f"{len(blocked)} member{'s' if len(blocked) != 1 else ''} {worst.verdict}: {worst.path.split('!', 1)[-1]}: {worst.reason}"
+    plural = "s" if len(blocked) != 1 else ""
+    inner = worst.path.split("!", 1)[-1]
+    reason = f"{len(blocked)} member{plural} {worst.verdict}: {inner}: {worst.reason}"
     severity = max(report.severity, worst.severity, key=SEVERITY_ORDER.__getitem__)
     return replace(report, verdict=worst.verdict, severity=severity, reason=reason)
 
 
 def _uninspectable(path: str, size: int, digest: str, kind: str, reason: str) -> FileReport:
     return FileReport(
-        path=path, sha256=digest, size=size, type=kind, verdict="block", severity="high",
-        reason=f"uninspectable: {reason}", individuals=0, records=0, counts={}, findings=(),
+        path=path,
+        sha256=digest,
+        size=size,
+        type=kind,
+        verdict="block",
+        severity="high",
+        reason=f"uninspectable: {reason}",
+        individuals=0,
+        records=0,
+        counts={},
+        findings=(),
         uninspectable=reason,
     )
 
@@ -234,10 +269,19 @@ def _sha256(source: Source) -> str:
 def _worker_init(limits: Limits) -> None:
     import resource
 
+    # Workers never print; native parsers (Rust panics, pdfium) would write noise to the
+    # user's terminal, so their stderr goes nowhere.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
     # A decompression bomb or a runaway parser fails with MemoryError in its worker.
     limit = limits.max_memory_bytes
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard if hard != resource.RLIM_INFINITY and hard < limit else limit))
+    resource.setrlimit(
+        resource.RLIMIT_AS,
+        (limit, hard if hard != resource.RLIM_INFINITY and hard < limit else limit),
+    )
 
 
 def _scan_parallel(
@@ -250,7 +294,11 @@ def _scan_parallel(
     results: list[list[FileReport]] = []
     # The worker's own deadline stops well-behaved extractors; this one kills stuck ones.
     hard_timeout = policy.limits.timeout_seconds + 10
-    with ProcessPool(max_workers=max(1, min(jobs, len(targets) or 1)), initializer=_worker_init, initargs=(policy.limits,)) as pool:
+    with ProcessPool(
+        max_workers=max(1, min(jobs, len(targets) or 1)),
+        initializer=_worker_init,
+        initargs=(policy.limits,),
+    ) as pool:
         futures = [pool.schedule(scan_path, args=(path, policy), timeout=hard_timeout) for path in targets]
         for done, (path, future) in enumerate(zip(targets, futures, strict=True), 1):
             try:
@@ -258,11 +306,31 @@ def _scan_parallel(
             except FutureTimeout:
                 results.append([_uninspectable(path, _size(path), "", "unknown", "timed out")])
             except ProcessExpired as exc:
-                results.append([_uninspectable(path, _size(path), "", "unknown", f"parser crashed (exit {exc.exitcode})")])
+                results.append(
+                    [
+                        _uninspectable(
+                            path,
+                            _size(path),
+                            "",
+                            "unknown",
+                            f"parser crashed (exit {exc.exitcode})",
+                        )
+                    ]
+                )
             except MemoryError:
                 results.append([_uninspectable(path, _size(path), "", "unknown", "over limit: memory")])
             except Exception as exc:  # a bug in one extractor must not hide the other files
-                results.append([_uninspectable(path, _size(path), "", "unknown", f"internal error ({exc.__class__.__name__})")])
+                results.append(
+                    [
+                        _uninspectable(
+                            path,
+                            _size(path),
+                            "",
+                            "unknown",
+                            f"internal error ({exc.__class__.__name__})",
+                        )
+                    ]
+                )
             if progress:
                 progress(done, len(targets))
     return results

@@ -35,22 +35,52 @@ LONG_TEXT = 25  # cells this long in unclassified columns get full text detectio
 
 # Header meaning. Patterns run over the folded header (upper-case ASCII, single spaces).
 HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a_number", re.compile(r"^(?:A ?(?:NUMBER|NUM|NO|NBR|#)|ANUM|ALIEN (?:REGISTRATION )?(?:NUMBER|NO|NUM|#)?|A FILE(?: NUMBER| NO)?|ALIEN|A)$|\bA ?NUMBER\b|\bALIEN NUMBER\b")),
+    (
+        "a_number",
+        re.compile(
+            r"^(?:A ?(?:NUMBER|NUM|NO|NBR|#)|ANUM|ALIEN (?:REGISTRATION )?(?:NUMBER|NO|NUM|#)?"
+            r"|A FILE(?: NUMBER| NO)?|ALIEN|A)$|\bA ?NUMBER\b|\bALIEN NUMBER\b"
+        ),
+    ),
     ("ssn", re.compile(r"\b(?:SSN|SOCIAL SECURITY(?: NUMBER| NO)?)\b")),
     ("passport_number", re.compile(r"\bPASSPORT(?: NUMBER| NO| NUM)?\b|\bPASAPORTE\b")),
-    ("immigration_case_number", re.compile(r"\b(?:RECEIPT (?:NUMBER|NO)|CASE (?:NUMBER|NO|NUM)|EOIR CASE)\b")),
-    ("date_of_birth", re.compile(r"\b(?:DOB|D O B|DATE OF BIRTH|BIRTH ?DATE|BIRTHDAY|BORN|FECHA DE NACIMIENTO|NACIMIENTO|BIRTH)\b")),
+    (
+        "immigration_case_number",
+        re.compile(r"\b(?:RECEIPT (?:NUMBER|NO)|CASE (?:NUMBER|NO|NUM)|EOIR CASE)\b"),
+    ),
+    (
+        "date_of_birth",
+        re.compile(
+            r"\b(?:DOB|D O B|DATE OF BIRTH|BIRTH ?DATE|BIRTHDAY|BORN|FECHA DE NACIMIENTO|NACIMIENTO|BIRTH)\b"
+        ),
+    ),
     ("email_address", re.compile(r"\bE ?MAIL\b|\bCORREO\b")),
     ("phone_number", re.compile(r"\b(?:PHONE|TELEPHONE|TEL|MOBILE|CELL|TELEFONO)\b")),
     ("street_address", re.compile(r"\b(?:ADDRESS|STREET|DIRECCION|DOMICILIO|RESIDENCE)\b")),
-    ("nationality", re.compile(r"\b(?:NATIONALITY|CITIZENSHIP|COUNTRY OF (?:CITIZENSHIP|BIRTH|NATIONALITY|ORIGIN)|NACIONALIDAD|PAIS|COUNTRY|COB|COC)\b")),
-    ("detention_facility", re.compile(r"\b(?:FACILITY|DETENTION (?:LOCATION|CENTER|SITE)|DET LOC|LOCATION|CURRENT LOCATION|HOUSING|CENTRO DE DETENCION)\b")),
-    ("person_name", re.compile(
-        r"\b(?:NAME|NAMES|FULL NAME|LAST|FIRST|SURNAME|SURNAMES|GIVEN|FAMILY NAME|MIDDLE|RESPONDENT|DETAINEE|"
-        r"APPLICANT|BENEFICIARY|PETITIONER|CLAIMANT|DEFENDANT|INMATE|NONCITIZEN|INDIVIDUAL|PERSON|"
-        r"CLIENT|SUBJECT|ALIEN NAME|NOMBRE|NOMBRES|APELLIDO|APELLIDOS|PATIENT|PASSENGER|MINOR|CHILD|"
-        r"SPONSOR|PARENT|GUARDIAN|EMPLOYEE|STUDENT|CONTACT)\b"
-    )),
+    (
+        "nationality",
+        re.compile(
+            r"\b(?:NATIONALITY|CITIZENSHIP|COUNTRY OF (?:CITIZENSHIP|BIRTH|NATIONALITY|ORIGIN)"
+            r"|NACIONALIDAD|PAIS|COUNTRY|COB|COC)\b"
+        ),
+    ),
+    (
+        "detention_facility",
+        re.compile(
+            r"^(?:LOCATION|CURRENT LOCATION|HOUSING|SITE)$"
+            r"|\b(?:FACILITY|DETENTION (?:LOCATION|CENTER|SITE)|DET LOC|CENTRO DE DETENCION)\b"
+        ),
+    ),
+    (
+        "person_name",
+        re.compile(
+            r"\b(?:NAME|NAMES|FULL NAME|LAST|FIRST|SURNAME|SURNAMES|GIVEN|FAMILY NAME|MIDDLE|"
+            r"RESPONDENT|DETAINEE|"
+            r"APPLICANT|BENEFICIARY|PETITIONER|CLAIMANT|DEFENDANT|INMATE|NONCITIZEN|INDIVIDUAL|PERSON|"
+            r"CLIENT|SUBJECT|ALIEN NAME|NOMBRE|NOMBRES|APELLIDO|APELLIDOS|PATIENT|PASSENGER|MINOR|CHILD|"
+            r"SPONSOR|PARENT|GUARDIAN|EMPLOYEE|STUDENT|CONTACT)\b"
+        ),
+    ),
 )
 # Headers that say the column is a count, an amount or a reference, whatever else they say.
 NOT_PERSONAL_HEADER = re.compile(
@@ -58,7 +88,9 @@ NOT_PERSONAL_HEADER = re.compile(
     r"AMOUNT|CONTRACT|DUNS|UEI|AWARD|OBLIGATION|OBLIGATED|BUDGET|FY|FISCAL|CAPACITY|BEDS|FILE NAME|"
     r"FACILITY (?:NAME|CODE|TYPE|ID|CITY|STATE)|OFFICE|FIELD OFFICE|AOR|CITY|STATE|ZIP|TYPE|CODE|ID)\b|^#|#$"
 )
-PERSON_ROLE_HEADER = re.compile(r"\b(?:RESPONDENT|DETAINEE|APPLICANT|BENEFICIARY|PETITIONER|NONCITIZEN|INMATE|ALIEN)\b")
+PERSON_ROLE_HEADER = re.compile(
+    r"\b(?:RESPONDENT|DETAINEE|APPLICANT|BENEFICIARY|PETITIONER|NONCITIZEN|INMATE|ALIEN)\b"
+)
 HEADER_WORDS = re.compile(
     r"\b(?:DATE|YEAR|MONTH|TOTAL|COUNT|STATE|CITY|TYPE|STATUS|ID|CODE|GENDER|SEX|AGE|RELEASE|BOOK|"
     r"CATEGORY|DESCRIPTION|NOTES|COMMENTS|AMOUNT|VENDOR|OFFICE|REGION|AOR|PROGRAM|LEVEL|CLASSIFICATION)\b"
@@ -95,15 +127,17 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
     header_index = find_header(rows)
     header = tuple(rows[header_index]) if header_index is not None else ()
     data = rows[header_index + 1 :] if header_index is not None else rows
-    width = max((len(r) for r in data[:SAMPLE * 5]), default=0)
+    width = max((len(r) for r in data[: SAMPLE * 5]), default=0)
     width = max(width, len(header))
     by_header = {i: header_kind(header[i]) for i in range(len(header))}
     kinds: dict[int, str] = {}
     free_text: set[int] = set()
-    samples = {i: _sample(data, i) for i in range(width)}
+    samples = _samples(data, width)
+    folded = " ".join(gazetteer.fold(h) for h in header) + " " + gazetteer.fold(part)
+    context = bool(IMMIGRATION_WORDS.search(folded) or PERSON_ROLE_HEADER.search(folded))
     for i in range(width):
         kind = _decide(by_header.get(i), samples[i], header[i] if i < len(header) else "")
-        if kind:
+        if kind and _stands(kind, gazetteer.fold(header[i]) if i < len(header) else "", samples[i], context):
             kinds[i] = kind
     # Value shape alone cannot tell a name column from a list of places or titles; next to an
     # identifier or birth-date column it can.
@@ -116,12 +150,25 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
             kinds[i] = "person_name"
         elif values and sum(len(v) >= LONG_TEXT for v in values) * 5 >= len(values):
             free_text.add(i)
-    folded = " ".join(gazetteer.fold(h) for h in header) + " " + gazetteer.fold(part)
-    context = bool(IMMIGRATION_WORDS.search(folded) or PERSON_ROLE_HEADER.search(folded))
     for i in range(width):
         if i not in kinds and i not in free_text and any(len(v) >= LONG_TEXT for v in samples[i]):
             free_text.add(i)
     return Plan(header_index, kinds, frozenset(free_text), context, header)
+
+
+GENERIC_PLACE_HEADER = re.compile(r"^(?:LOCATION|CURRENT LOCATION|HOUSING|SITE)$")
+COUNTRY_ONLY_HEADER = re.compile(r"^(?:COUNTRY|PAIS)$")
+
+
+def _stands(kind: str, header: str, values: list[str], context: bool) -> bool:
+    """Headers that mean a person's custody or nationality only in an immigration table: a
+    'Location' column in an order list holds shop addresses, a 'Country' column in a customer
+    list says where they live."""
+    if kind == "detention_facility" and (GENERIC_PLACE_HEADER.match(header) or not header):
+        return sum(1 for v in values if shapes.FACILITY_WORDS.search(v)) >= len(values) * HEADER_AGREEMENT
+    if kind == "nationality" and COUNTRY_ONLY_HEADER.match(header):
+        return context
+    return True
 
 
 def find_header(rows: Sequence[Sequence[str]]) -> int | None:
@@ -132,7 +179,13 @@ def find_header(rows: Sequence[Sequence[str]]) -> int | None:
         cells = [c.strip() for c in row if c and c.strip()]
         if len(cells) < 2 and not (len(cells) == 1 and len(row) == 1):
             continue
-        known = sum(1 for c in cells if header_kind(c) or HEADER_WORDS.search(gazetteer.fold(c)) or NOT_PERSONAL_HEADER.search(gazetteer.fold(c)))
+        known = sum(
+            1
+            for c in cells
+            if header_kind(c)
+            or HEADER_WORDS.search(gazetteer.fold(c))
+            or NOT_PERSONAL_HEADER.search(gazetteer.fold(c))
+        )
         textual = sum(1 for c in cells if not any(ch.isdigit() for ch in c) and len(c) <= 60)
         if textual < len(cells) * 0.8:
             continue
@@ -159,24 +212,28 @@ def header_kind(text: str) -> str | None:
     return None
 
 
-def _sample(rows: Sequence[Sequence[str]], column: int) -> list[str]:
-    out: list[str] = []
-    for row in rows:
-        if column < len(row):
-            value = row[column].strip()
-            if value:
-                out.append(value)
-                if len(out) >= SAMPLE:
-                    break
+def _samples(rows: Sequence[Sequence[str]], width: int) -> dict[int, list[str]]:
+    """Up to SAMPLE non-empty values per column, from the first rows only: the plan is made on
+    what a table starts with, and a sparse column must not cost a pass over a million rows."""
+    out: dict[int, list[str]] = {i: [] for i in range(width)}
+    for row in rows[: SAMPLE * 10]:
+        for i, value in enumerate(row[:width]):
+            value = value.strip()
+            if value and len(out[i]) < SAMPLE:
+                out[i].append(value)
     return out
 
 
 # What a value of each kind looks like, for the share test below.
 VALUE_SHAPES: dict[str, Callable[[str], bool]] = {
-    "a_number": lambda v: valid_a_number(v) and (bool(A_NUMBER.fullmatch(v)) or v.replace("-", "").replace(" ", "").isdigit()),
+    "a_number": lambda v: (
+        valid_a_number(v) and (bool(A_NUMBER.fullmatch(v)) or v.replace("-", "").replace(" ", "").isdigit())
+    ),
     "ssn": lambda v: bool(SSN.fullmatch(v) or (v.isdigit() and len(v) == 9)) and valid_ssn(v),
     "passport_number": lambda v: v.replace(" ", "").isalnum() and valid_passport(v.replace(" ", "")),
-    "immigration_case_number": lambda v: bool(CASE_NUMBER.fullmatch(v) or A_NUMBER.fullmatch(v) or len(digits(v)) >= 8),
+    "immigration_case_number": lambda v: bool(
+        CASE_NUMBER.fullmatch(v) or A_NUMBER.fullmatch(v) or len(digits(v)) >= 8
+    ),
     "date_of_birth": lambda v: (d := shapes.parse_date(v)) is not None and shapes.plausible_birth(d),
     "email_address": lambda v: bool(EMAIL.fullmatch(v)),
     "phone_number": lambda v: bool(PHONE.fullmatch(v)) and valid_phone(v),
@@ -221,7 +278,9 @@ def _name_column_by_shape(values: list[str], beside_identifiers: bool) -> bool:
         return False
     if beside_identifiers:
         return True
-    comma_caps = sum(1 for v in shaped if "," in v and v.replace(",", "").replace(" ", "").replace("-", "").isupper())
+    comma_caps = sum(
+        1 for v in shaped if "," in v and v.replace(",", "").replace(" ", "").replace("-", "").isupper()
+    )
     if comma_caps >= len(values) * SHAPE_ALONE:
         return True
     supported = sum(1 for v in shaped if shapes.gazetteer_support(v) >= 1)
@@ -239,9 +298,11 @@ def _scan_rows(table: Table, plan: Plan, start: int, assessment: Assessment) -> 
     free = sorted(plan.free_text)
     # Unclassified columns are still probed for identifiers spelled out in full (A212345622,
     # an e-mail, an SSN): cheap, since only cells with a digit or an @ are read.
-    probe = [i for i in range(max((len(r) for r in rows[start : start + SAMPLE]), default=0)) if i not in plan.kinds and i not in plan.free_text]
+    skip = plan.kinds.keys() | plan.free_text
     for index in range(start, len(rows)):
         row = rows[index]
+        if not row:
+            continue
         number = table.row_number(index)
         row_hidden = table.hidden or number in table.hidden_rows
         found: list[tuple[str, int, str]] = []  # kind, column, value
@@ -255,7 +316,7 @@ def _scan_rows(table: Table, plan: Plan, start: int, assessment: Assessment) -> 
                 if value and checks[kind](value):
                     found.append((kind, column, value))
         extra_text = [(c, row[c]) for c in free if c < len(row) and row[c].strip()]
-        extra_text.extend((c, row[c]) for c in probe if c < len(row) and _worth_probing(row[c]))
+        extra_text.extend((c, v) for c, v in enumerate(row) if c not in skip and _worth_probing(v))
         if not found and not extra_text:
             continue
         _account_row(table, plan, number, row_hidden, found, extra_text, assessment)
@@ -278,7 +339,13 @@ def _account_row(
     # add identifiers to this row's person.
     for column, text in extra_text:
         hidden = row_hidden or (table.first_column + column) in table.hidden_columns
-        location = Location(table.part, table.layer, hidden or table.hidden, number, column_letter(table.first_column + column))
+        location = Location(
+            table.part,
+            table.layer,
+            hidden or table.hidden,
+            number,
+            column_letter(table.first_column + column),
+        )
         if found:
             for hit in find_hits(text, 0, len(text)):
                 if hit.kind != "person_name" or not any(k == "person_name" for k, _, _ in found):
@@ -298,7 +365,9 @@ def _account_row(
     for kind, column, value in found:
         col_hidden = row_hidden or (table.first_column + column) in table.hidden_columns
         any_hidden = any_hidden or col_hidden
-        location = Location(table.part, table.layer, col_hidden, number, column_letter(table.first_column + column))
+        location = Location(
+            table.part, table.layer, col_hidden, number, column_letter(table.first_column + column)
+        )
         assessment.add_finding(Finding(kind, location, 0.95, value, severity))
         if not has_person:
             assessment.add_lone(kind)

@@ -118,7 +118,13 @@ RULES: tuple[Rule, ...] = (
         pattern=A_NUMBER,
         keywords=("a",),
         validator=valid_a_number,
-        examples=("A212345622", "A-212-345-622", "A# 212 345 622", "Alien No. 212345622", "A-Number: 21234562"),
+        examples=(
+            "A212345622",
+            "A-212-345-622",
+            "A# 212 345 622",
+            "Alien No. 212345622",
+            "A-Number: 21234562",
+        ),
         non_examples=(
             "Contract HSCEDM-21-D-00015 for $212,345,622",
             "DUNS 212345622",

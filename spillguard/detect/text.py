@@ -28,8 +28,8 @@ SEGMENT_BREAK = re.compile(r"\n|(?<=[a-z0-9)\]])[.!?](?=\s+[A-Z\"“(])")
 A_NUMBER_CONTEXT = re.compile(r"(?i)(?:\ba[\s-]?(?:number|num|no|#|file)|alien|registration)[^\n]{0,25}$")
 SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social security)\b[^\n]{0,15}$")
 IMMIGRATION_WORDS = re.compile(
-    r"(?i)\b(?:asylum|detained|detainee|detention|removal|removed|deport\w*|immigration|"
-    r"alien|noncitizen|refugee|parole|custody|book-?in|a-number|respondent|ice|eoir|uscis|cbp)\b"
+    r"(?i:\b(?:asylum|detained|detainee|detention|removal|deport\w*|immigration|alien|noncitizen|"
+    r"refugee|custody|book-?in|a-number|respondent)\b)|\b(?:ICE|EOIR|USCIS|CBP|ERO)\b"
 )
 CONTEXT_WINDOW = 30
 
@@ -124,7 +124,10 @@ def _birth_dates(segment: str) -> Iterator[Hit]:
 
 
 def _nationalities(segment: str, hits: list[Hit]) -> Iterator[Hit]:
+    names = " ".join(gazetteer.fold(h.value) for h in hits if h.kind == "person_name")
     for name in gazetteer.countries_in(segment):
+        if f" {name} " in f" {names} ":
+            continue  # a country word inside a name (Hong Kong Li, Guadalupe) is not a nationality
         pos = gazetteer.fold(segment).find(name)
         yield Hit("nationality", max(pos, 0), max(pos, 0) + len(name), name, 0.7)
 
@@ -159,7 +162,11 @@ def find_names(segment: str, has_person_signal: bool) -> list[Hit]:
         value = match.group(0)
         if not shapes.looks_like_name(value) or _official(segment, match.start()):
             continue
-        if has_person_signal or shapes.gazetteer_support(value) >= 2 or _cued(segment, match.start(), match.end()):
+        if (
+            has_person_signal
+            or shapes.gazetteer_support(value) >= 2
+            or _cued(segment, match.start(), match.end())
+        ):
             hits.append(Hit("person_name", match.start(), match.end(), value, 0.9))
             covered.append((match.start(), match.end()))
     for start, end in _capitalised_runs(segment):
@@ -180,7 +187,7 @@ def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:
     words = 0
     for match in shapes.NAME_TOKEN.finditer(segment):
         token = match.group(0)
-        gap = segment[run_end:match.start()] if run_end >= 0 else ""
+        gap = segment[run_end : match.start()] if run_end >= 0 else ""
         capital = token[0].isupper()
         particle = gazetteer.fold(token) in shapes.PARTICLES and token[0].islower()
         joined = run_end >= 0 and gap in (" ", "-")
@@ -231,15 +238,23 @@ def _official(segment: str, start: int) -> bool:
 # --- records ---------------------------------------------------------------------------------
 
 
-def _account(hits: list[Hit], location: Location, assessment: Assessment, context: bool, segment: str) -> None:
+def _account(
+    hits: list[Hit], location: Location, assessment: Assessment, context: bool, segment: str
+) -> None:
     kinds = {h.kind for h in hits}
     has_person = "person_name" in kinds or bool(kinds & IDENTIFIERS)
     if has_person:
         severity = record_severity(kinds, context)
         assessment.add_record(kinds, _person_key(hits), severity, location.hidden, location.part)
     for hit in hits:
-        at = replace(location, offset=(location.offset or 0) + hit.start) if location.offset is not None else location
-        assessment.add_finding(Finding(hit.kind, at, hit.confidence, hit.value, severity if has_person else "low"))
+        at = (
+            replace(location, offset=(location.offset or 0) + hit.start)
+            if location.offset is not None
+            else location
+        )
+        assessment.add_finding(
+            Finding(hit.kind, at, hit.confidence, hit.value, severity if has_person else "low")
+        )
         if not has_person:
             assessment.add_lone(hit.kind)
 

@@ -46,7 +46,7 @@ class Source:
 
     @classmethod
     def from_path(cls, path: str, size: int, deadline: float | None = None) -> Source:
-        return cls(path, size, lambda: open(path, "rb"), 0, deadline)  # noqa: SIM115
+        return cls(path, size, lambda: open(path, "rb"), 0, deadline)
 
     def open(self) -> IO[bytes]:
         return self.opener()

@@ -462,9 +462,7 @@ def flatten_json(record: Any, depth: int = 0) -> dict[str, str]:
             out[name] = "; ".join(scalar(x) for x in item if x is not None)
         else:
             text = scalar(item)
-            out[name] = (
-                f"{out[name]}; {text}" if name in out and text else text or out.get(name, "")
-            )
+            out[name] = f"{out[name]}; {text}" if name in out and text else text or out.get(name, "")
     return out
 
 

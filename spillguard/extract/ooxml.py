@@ -225,9 +225,7 @@ def authors(roots: Iterable[Element]) -> Iterator[Passage]:
             name = local(element.tag)
             for key, value in element.attrib.items():
                 key = local(key)
-                is_author = key == "author" or (
-                    key == "name" and name in ("cmAuthor", "author", "person")
-                )
+                is_author = key == "author" or (key == "name" and name in ("cmAuthor", "author", "person"))
                 value = value.strip()
                 if is_author and value and value not in seen:
                     seen.add(value)

@@ -163,18 +163,14 @@ def page_content(
             yield Passage(text, under_redaction(number, start))
         text = visible_text(textpage, hidden)
         if text.strip():
-            yield Passage(
-                text, Location(part=f"page:{number}", layer="text", page=number, offset=0)
-            )
+            yield Passage(text, Location(part=f"page:{number}", layer="text", page=number, offset=0))
         yield from annotation_content(doc, page, number, limits, seen_fields)
     finally:
         textpage.close()
 
 
 def under_redaction(page: int, offset: int | None) -> Location:
-    return Location(
-        part=f"page:{page}", layer="under_redaction", hidden=True, page=page, offset=offset
-    )
+    return Location(part=f"page:{page}", layer="under_redaction", hidden=True, page=page, offset=offset)
 
 
 def visible_text(textpage: pdfium.PdfTextPage, hidden: set[int]) -> str:
@@ -194,9 +190,7 @@ def visible_text(textpage: pdfium.PdfTextPage, hidden: set[int]) -> str:
 # --- text under drawn boxes ------------------------------------------------------------------
 
 
-def redacted_text(
-    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage
-) -> Iterator[tuple[str, int, list[int]]]:
+def redacted_text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Iterator[tuple[str, int, list[int]]]:
     """(text, first char index, char indices) for each bar that hides real text."""
     order: dict[int | None, tuple[int, int | None]] = {}
     bars: list[Bar] = []
@@ -300,9 +294,7 @@ def bounds(points: list[tuple[float, float]]) -> Box:
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def glyphs(
-    textpage: pdfium.PdfTextPage, order: dict[int | None, tuple[int, int | None]]
-) -> Iterator[Glyph]:
+def glyphs(textpage: pdfium.PdfTextPage, order: dict[int | None, tuple[int, int | None]]) -> Iterator[Glyph]:
     """Every visible-shaped character with its box, drawing order and fill colour."""
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
     for index in range(textpage.count_chars()):
@@ -315,9 +307,7 @@ def glyphs(
             continue
         if box[2] <= box[0] or box[3] <= box[1]:
             continue
-        seq, group = order.get(
-            address(pdfium_c.FPDFText_GetTextObject(textpage, index)), (-1, None)
-        )
+        seq, group = order.get(address(pdfium_c.FPDFText_GetTextObject(textpage, index)), (-1, None))
         pdfium_c.FPDFText_GetFillColor(textpage, index, r, g, b, a)
         yield Glyph(index, box, seq, (r.value, g.value, b.value), group)
 
@@ -472,18 +462,14 @@ def annotation_content(
         try:
             kind = pdfium_c.FPDFAnnot_GetSubtype(annot)
             flags = pdfium_c.FPDFAnnot_GetFlags(annot)
-            invisible = bool(
-                flags & (pdfium_c.FPDF_ANNOT_FLAG_HIDDEN | pdfium_c.FPDF_ANNOT_FLAG_INVISIBLE)
-            )
+            invisible = bool(flags & (pdfium_c.FPDF_ANNOT_FLAG_HIDDEN | pdfium_c.FPDF_ANNOT_FLAG_INVISIBLE))
             if kind == pdfium_c.FPDF_ANNOT_WIDGET:
                 yield from form_field(doc, annot, number, invisible, seen_fields)
                 continue
             if kind == pdfium_c.FPDF_ANNOT_POPUP:
                 continue  # shows its parent's text, which the parent already gave
             hidden = invisible or kind in FOLDED_ANNOTATIONS
-            location = Location(
-                part=f"page:{number}", layer="annotation", hidden=hidden, page=number
-            )
+            location = Location(part=f"page:{number}", layer="annotation", hidden=hidden, page=number)
             for key in ANNOT_KEYS:
                 value = annot_string(annot, key)
                 if value.strip():

@@ -4,6 +4,7 @@ workbook, and a "report.pdf" that is really a zip is still a zip."""
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 
 from spillguard.extract.base import Source
@@ -106,13 +107,18 @@ def sniff_text(head: bytes) -> str:
     else:
         if _binary(head):
             return "binary"
-        text = head.decode("utf-8", errors="ignore") if _is_utf8(head) else head.decode("cp1252", errors="replace")
-    return classify_text(text.lstrip("\ufeff \t\r\n"))
+        text = (
+            head.decode("utf-8", errors="ignore")
+            if _is_utf8(head)
+            else head.decode("cp1252", errors="replace")
+        )
+    return classify_text(text.lstrip("\ufeff \t\r\n"), complete=len(head) < TEXT_SAMPLE)
 
 
-def classify_text(text: str) -> str:
+def classify_text(text: str, complete: bool = False) -> str:
+    """`complete`: the text is the whole file, so JSON can be checked by parsing it."""
     lowered = text[:2048].lower()
-    if text.startswith(("{", "[")) and _json_like(text):
+    if text.startswith(("{", "[")) and _json_like(text, complete):
         return "json"
     if lowered.startswith(("<!doctype html", "<html")) or ("<html" in lowered and "<body" in lowered):
         return "html"
@@ -127,15 +133,23 @@ def classify_text(text: str) -> str:
     return "txt"
 
 
-def _json_like(text: str) -> bool:
+def _json_like(text: str, complete: bool) -> bool:
+    if complete:
+        try:
+            json.loads(text)
+            return True
+        except ValueError:
+            pass
     first = text.split("\n", 1)[0].strip()
     try:
         json.loads(first)
         return True  # JSON Lines, or JSON on one line
     except ValueError:
         pass
-    # A multi-line JSON document: the first line alone is not valid, but its shape is.
-    return text.startswith("[") or bool(first.startswith("{") and ('"' in first or first == "{"))
+    if complete:
+        return False
+    # A long multi-line JSON document: the first line alone is not valid, but its shape is.
+    return bool(re.match(r'[\[{]\s*(?:"[^"\n]*"\s*:|[\[{"]|\d|true|false|null|\]|\})', text))
 
 
 def _delimited(text: str) -> str | None:

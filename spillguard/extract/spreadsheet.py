@@ -78,7 +78,8 @@ def _calamine_tables(
             workbook = pc.CalamineWorkbook.from_filelike(fh)
     except pc.PasswordError:
         raise Uninspectable("encrypted") from None
-    except Exception as exc:  # calamine maps every parse failure to its own error types
+    except BaseException as exc:  # calamine's errors, and Rust panics (a BaseException)
+        _reraise_interrupts(exc)
         raise Uninspectable(_calamine_reason(exc)) from None
     try:
         for meta in workbook.sheets_metadata:
@@ -90,11 +91,18 @@ def _calamine_tables(
                 sheet = workbook.get_sheet_by_name(meta.name)
                 grid = sheet.to_python()
                 start_row, start_col = sheet.start or (0, 0)
-            except Exception as exc:
+            except BaseException as exc:
+                _reraise_interrupts(exc)
                 raise Uninspectable(_calamine_reason(exc)) from None
             hidden_rows, hidden_cols = hidden.get(meta.name, (frozenset(), frozenset()))
             yield from _chunks(
-                f"sheet:{meta.name}", grid, start_row, start_col, sheet_hidden, hidden_rows, hidden_cols
+                f"sheet:{meta.name}",
+                grid,
+                start_row,
+                start_col,
+                sheet_hidden,
+                hidden_rows,
+                hidden_cols,
             )
     finally:
         workbook.close()
@@ -102,7 +110,7 @@ def _calamine_tables(
 
 def _chunks(
     part: str,
-    grid: Sequence[Sequence[Any]],
+    grid: Sequence[list[Any]],
     start_row: int,
     start_col: int,
     hidden: bool,
@@ -110,7 +118,7 @@ def _chunks(
     hidden_cols: frozenset[int],
 ) -> Iterator[Table]:
     for begin in range(0, len(grid), CHUNK_ROWS):
-        rows = [[cell_text(v) for v in row] for row in grid[begin : begin + CHUNK_ROWS]]
+        rows = [_row_text(row) for row in grid[begin : begin + CHUNK_ROWS]]
         first = start_row + begin + 1
         yield Table(
             part=part,
@@ -124,6 +132,17 @@ def _chunks(
             key=part,
             is_continuation=begin > 0,
         )
+
+
+def _row_text(row: list[Any]) -> list[str]:
+    """A row as text, trailing empty cells dropped: formatted-but-empty areas can make a sheet
+    65,536 x 256 cells of nothing, which must cost next to nothing."""
+    if row.count("") == len(row):
+        return []
+    out = [cell_text(v) for v in row]
+    while out and out[-1] == "":
+        out.pop()
+    return out
 
 
 def cell_text(value: Any) -> str:
@@ -144,7 +163,12 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _calamine_reason(exc: Exception) -> str:
+def _reraise_interrupts(exc: BaseException) -> None:
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
+
+
+def _calamine_reason(exc: BaseException) -> str:
     text = str(exc).lower()
     if "password" in text or "encrypt" in text:
         return "encrypted"
@@ -166,7 +190,11 @@ def _rels(zf: zipfile.ZipFile, part: str, limits: Limits) -> dict[str, tuple[str
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External":
             continue
-        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        path = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
         out[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], path)
     return out
 
@@ -261,9 +289,7 @@ def _pivot_caches(zf: zipfile.ZipFile, limits: Limits) -> Iterator[Table]:
             if local(field.tag) != "cacheField":
                 continue
             fields.append(field.get("name", ""))
-            items = [
-                item.get("v", "") for el in field if local(el.tag) == "sharedItems" for item in el
-            ]
+            items = [item.get("v", "") for el in field if local(el.tag) == "sharedItems" for item in el]
             shared.append(items)
         records = _pivot_records(zf, name, fields, shared, limits)
         # The shared items alone already hold every distinct source value, records or not.

@@ -143,9 +143,7 @@ def test_attachment_is_embedded_as_its_own_file() -> None:
     doc.close()
 
     embedded = [c for c in extract(out.getvalue()) if isinstance(c, Embedded)]
-    assert [(e.name, e.data) for e in embedded] == [
-        ("roster.csv", b"name,a_number\nTESTPERSON,A012345678\n")
-    ]
+    assert [(e.name, e.data) for e in embedded] == [("roster.csv", b"name,a_number\nTESTPERSON,A012345678\n")]
 
 
 def test_password_protected_pdf_is_uninspectable() -> None:
