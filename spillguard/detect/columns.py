@@ -6,6 +6,7 @@ headed "Detainee" full of names nobody has seen is a name column; a headerless c
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -146,7 +147,9 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
         if i in kinds or (header and by_header.get(i) is not None):
             continue
         values = samples[i]
-        if _name_column_by_shape(values, bool(personal_columns)):
+        if i < len(header) and _header_rules_out_names(header[i]):
+            pass  # a "City" column of "Sierra Blanca" is places, however name-like they look
+        elif _name_column_by_shape(values, bool(personal_columns)):
             kinds[i] = "person_name"
         elif values and sum(len(v) >= LONG_TEXT for v in values) * 5 >= len(values):
             free_text.add(i)
@@ -154,6 +157,12 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
         if i not in kinds and i not in free_text and any(len(v) >= LONG_TEXT for v in samples[i]):
             free_text.add(i)
     return Plan(header_index, kinds, frozenset(free_text), context, header)
+
+
+def _header_rules_out_names(header: str) -> bool:
+    """A header that names something other than a person (city, vendor, office, count)."""
+    folded = gazetteer.fold(header)
+    return bool(folded) and bool(NOT_PERSONAL_HEADER.search(folded) or HEADER_WORDS.search(folded))
 
 
 GENERIC_PLACE_HEADER = re.compile(r"^(?:LOCATION|CURRENT LOCATION|HOUSING|SITE)$")
@@ -291,39 +300,50 @@ def _name_column_by_shape(values: list[str], beside_identifiers: bool) -> bool:
 
 
 def _scan_rows(table: Table, plan: Plan, start: int, assessment: Assessment) -> None:
-    rows = table.rows
+    """Judge the rows a column at a time (one pass per classified column, value checks cached:
+    a nationality column repeats a few dozen values), then assemble each row's record."""
+    rows = table.rows[start:]
+    cells = {i: [r[i].strip() if i < len(r) else "" for r in rows] for i in plan.kinds}
+    valid = {i: _valid_cells(kind, cells[i]) for i, kind in plan.kinds.items()}
     name_columns = [i for i, k in plan.kinds.items() if k == "person_name"]
     other_columns = [(i, k) for i, k in plan.kinds.items() if k != "person_name"]
-    checks = {k: VALUE_SHAPES[k] for _, k in other_columns}
     free = sorted(plan.free_text)
     # Unclassified columns are still probed for identifiers spelled out in full (A212345622,
-    # an e-mail, an SSN): cheap, since only cells with a digit or an @ are read.
+    # an e-mail, an SSN): cheap, since only cells with that shape are read.
     skip = plan.kinds.keys() | plan.free_text
-    for index in range(start, len(rows)):
-        row = rows[index]
+    for r, row in enumerate(rows):
         if not row:
             continue
-        number = table.row_number(index)
-        row_hidden = table.hidden or number in table.hidden_rows
         found: list[tuple[str, int, str]] = []  # kind, column, value
         if name_columns:
-            parts = [row[i].strip() for i in name_columns if i < len(row) and row[i].strip()]
-            if parts and any(any(ch.isalpha() for ch in p) for p in parts):
+            parts = [cells[i][r] for i in name_columns if valid[i][r]]
+            if parts:
                 found.append(("person_name", name_columns[0], " ".join(parts)))
-        for column, kind in other_columns:
-            if column < len(row):
-                value = row[column].strip()
-                if value and checks[kind](value):
-                    found.append((kind, column, value))
+        found.extend((kind, i, cells[i][r]) for i, kind in other_columns if valid[i][r])
         extra_text = [(c, row[c]) for c in free if c < len(row) and row[c].strip()]
-        extra_text.extend((c, v) for c, v in enumerate(row) if c not in skip and _worth_probing(v))
-        if not found and not extra_text:
-            continue
-        _account_row(table, plan, number, row_hidden, found, extra_text, assessment)
+        extra_text.extend(
+            (c, v) for c, v in enumerate(row) if len(v) >= 8 and c not in skip and _worth_probing(v)
+        )
+        if found or extra_text:
+            number = table.row_number(start + r)
+            row_hidden = table.hidden or number in table.hidden_rows
+            _account_row(table, plan, number, row_hidden, found, extra_text, assessment)
+
+
+def _valid_cells(kind: str, values: list[str]) -> list[bool]:
+    if kind == "person_name":
+        return [bool(v) and not v.isdigit() and any(ch.isalpha() for ch in v) for v in values]
+    check = functools.lru_cache(maxsize=65_536)(VALUE_SHAPES[kind])
+    return [bool(v) and check(v) for v in values]
+
+
+# An identifier spelled out: a letter or # before 8-9 digits (A212345622, A# 212 345 622),
+# SSN and phone shapes, a receipt number. Dates and counts do not match, so they cost nothing.
+PROBE = re.compile(r"[A-Za-z#]\W{0,3}\d{2,3}\W?\d{3}|\d{3}-\d{2}-\d{4}|\(\d{3}\)|\d{3}[.-]\d{3}[.-]\d{4}")
 
 
 def _worth_probing(value: str) -> bool:
-    return len(value) >= 8 and ("@" in value or any(ch.isdigit() for ch in value))
+    return len(value) >= 8 and ("@" in value or PROBE.search(value) is not None)
 
 
 def _account_row(

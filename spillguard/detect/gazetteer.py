@@ -14,11 +14,16 @@ never saw.
 from __future__ import annotations
 
 import importlib.resources
+import os
+import pickle
 import re
+import tempfile
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 
 _NON_ALPHA = re.compile(r"[^A-Z ]+")
+_NAM_DICT_NAME = re.compile(rb"^[^#\n]. (.{26})", re.M)
 
 
 def fold(text: str) -> str:
@@ -28,27 +33,63 @@ def fold(text: str) -> str:
     return " ".join(_NON_ALPHA.sub(" ", text.upper()).split())
 
 
+def _disk_cached(name: str, build: Callable[[], frozenset[str]]) -> frozenset[str]:
+    """Parsing the census and name-dictionary files takes a few hundred milliseconds; a pickle
+    of the result loads in a few. The cache is keyed by the data packages' versions, written
+    atomically, and skipped silently where the cache folder is not writable."""
+    sources = [
+        importlib.resources.files("names").joinpath("dist.all.last"),
+        importlib.resources.files("gender_guesser").joinpath("data/nam_dict.txt"),
+    ]
+    stamp = "-".join(f"{os.stat(str(p)).st_size}.{int(os.stat(str(p)).st_mtime)}" for p in sources)
+    key = f"{name}-{stamp}-1"
+    folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "spillguard")
+    path = os.path.join(folder, f"{key}.pickle")
+    try:
+        with open(path, "rb") as fh:
+            value = pickle.load(fh)
+        if isinstance(value, frozenset):
+            return value
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        pass
+    value = build()
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return value
+
+
 @cache
 def surnames() -> frozenset[str]:
-    text = importlib.resources.files("names").joinpath("dist.all.last").read_text("ascii")
-    return frozenset(line.split(None, 1)[0] for line in text.splitlines() if line.strip())
+    return _disk_cached("surnames", _read_surnames)
 
 
 @cache
 def first_names() -> frozenset[str]:
+    return _disk_cached("first-names", _read_first_names)
+
+
+def _read_surnames() -> frozenset[str]:
+    text = importlib.resources.files("names").joinpath("dist.all.last").read_text("ascii")
+    return frozenset(line.split(None, 1)[0] for line in text.splitlines() if line.strip())
+
+
+def _read_first_names() -> frozenset[str]:
     found: set[str] = set()
     for table in ("dist.female.first", "dist.male.first"):
         text = importlib.resources.files("names").joinpath(table).read_text("ascii")
         found.update(line.split(None, 1)[0] for line in text.splitlines() if line.strip())
-    data = importlib.resources.files("gender_guesser").joinpath("data/nam_dict.txt")
-    with data.open("rb") as fh:
-        for raw in fh:
-            if raw.startswith(b"#") or len(raw) < 30:
-                continue
-            name = raw[3:29].decode("latin-1").strip()
-            for part in name.replace("+", " ").replace("-", " ").split():
-                if part.isascii() and part.isalpha() and len(part) > 1:
-                    found.add(part.upper())
+    data = importlib.resources.files("gender_guesser").joinpath("data/nam_dict.txt").read_bytes()
+    # One regex pass over the fixed-width dictionary: names sit in columns 4-29 of each line.
+    for raw in _NAM_DICT_NAME.findall(data):
+        for part in raw.replace(b"+", b" ").replace(b"-", b" ").split():
+            if len(part) > 1 and part.isalpha():
+                found.add(part.decode("ascii").upper())
     return frozenset(found)
 
 

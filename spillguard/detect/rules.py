@@ -29,8 +29,11 @@ class Rule:
     non_examples: tuple[str, ...] = field(default=())  # texts it must find nothing in
 
 
+_NOT_DIGIT = re.compile(r"\D+")
+
+
 def digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
+    return _NOT_DIGIT.sub("", text)
 
 
 def placeholder_number(number: str) -> bool:
@@ -181,8 +184,9 @@ RULES: tuple[Rule, ...] = (
         keywords=("passport",),
         validator=valid_passport,
         group=1,
-        examples=("Passport No. G12345678",),
-        non_examples=("passport photos required",),
+        examples=("Passport No. G48213975", "passport number: 7K3092118"),
+        # Ascending digits are the placeholder forms print: G12345678 exposes nobody.
+        non_examples=("passport photos required", "Passport No. G12345678"),
     ),
     Rule(
         id="street-address",
@@ -216,8 +220,12 @@ RULES: tuple[Rule, ...] = (
         false_alarms="Facility lists with counts are aggregates and pass.",
         pattern=FACILITY,
         keywords=("center", "facility", "jail", "institution"),
-        examples=("held at Otero County Processing Center",),
-        non_examples=("the community center opens",),
+        # A facility is a finding only next to a person: a list of facilities is routine.
+        examples=("Respondent A212345622 held at Otero County Processing Center",),
+        non_examples=(
+            "Detainee A212345622 visited the community center",
+            "Otero County Processing Center: 812 beds",
+        ),
     ),
     Rule(
         id="person-name",
@@ -240,8 +248,8 @@ RULES: tuple[Rule, ...] = (
         "that say birth (born, DOB).",
         why="With a name, a birth date is enough to steal an identity and to find a person.",
         false_alarms="Other dates (book-in, release, hearing) are not birth dates and are ignored.",
-        examples=("DOB: 03/04/1988", "born 1988-03-04"),
-        non_examples=("Book-in date 03/04/2023",),
+        examples=("A212345622 DOB: 03/04/1988", "Maria Lopez, born 1988-03-04, was detained"),
+        non_examples=("Detainee A212345622, book-in date 03/04/2023", "DOB: 03/04/1988"),
     ),
     Rule(
         id="nationality",
@@ -251,8 +259,11 @@ RULES: tuple[Rule, ...] = (
         "nationality columns or next to a person.",
         why="For asylum seekers, nationality with a name tells their persecutors where to look.",
         false_alarms="Tables of counts by nationality are aggregates and pass.",
-        examples=("Nationality: GUATEMALA",),
-        non_examples=("Mexico hosted the summit",),
+        examples=(
+            "A212345622 Nationality: GUATEMALA",
+            "KOVRANEZ, TELUMI A212345622 CHINA, PEOPLES REPUBLIC OF",
+        ),
+        non_examples=("Secretary Jane Whitfield said Mexico hosted the summit", "Nationality: GUATEMALA"),
     ),
 )
 

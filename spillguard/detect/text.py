@@ -125,7 +125,10 @@ def _birth_dates(segment: str) -> Iterator[Hit]:
 
 def _nationalities(segment: str, hits: list[Hit]) -> Iterator[Hit]:
     names = " ".join(gazetteer.fold(h.value) for h in hits if h.kind == "person_name")
-    for name in gazetteer.countries_in(segment):
+    found = gazetteer.countries_in(segment)
+    for name in found:
+        if any(name != other and f" {name} " in f" {other} " for other in found):
+            continue  # CHINA inside "CHINA, PEOPLES REPUBLIC OF": one nationality, not two
         if f" {name} " in f" {names} ":
             continue  # a country word inside a name (Hong Kong Li, Guadalupe) is not a nationality
         pos = gazetteer.fold(segment).find(name)
@@ -149,6 +152,12 @@ CAPS_COMMA_NAME = re.compile(
     r"(?<![^\W\d_])([^\W\d_a-z][^\W\d_a-z'’-]+(?:[ -][^\W\d_a-z][^\W\d_a-z'’-]+){0,2}),\s?"
     r"([^\W\d_a-z][^\W\d_a-z'’-]+(?: [^\W\d_a-z][^\W\d_a-z'’-]+){0,2})(?![^\W\d_])"
 )
+# "Kovranez, Telumi": the same order in title case; common in prose ("Smith, John said"), so
+# only taken with an identifier on the line or a word that says person.
+TITLE_COMMA_NAME = re.compile(
+    r"(?<![^\W\d_])([^\W\d_a-z][^\W\d_A-Z'’-]+(?:[ -][^\W\d_a-z][^\W\d_A-Z'’-]+){0,2}),\s?"
+    r"([^\W\d_a-z][^\W\d_A-Z'’-]+(?: [^\W\d_a-z][^\W\d_A-Z'’-]+){0,2})(?![^\W\d_])"
+)
 
 
 def find_names(segment: str, has_person_signal: bool) -> list[Hit]:
@@ -158,18 +167,22 @@ def find_names(segment: str, has_person_signal: bool) -> list[Hit]:
     title are not reported."""
     hits: list[Hit] = []
     covered: list[tuple[int, int]] = []
-    for match in CAPS_COMMA_NAME.finditer(segment):
-        value = match.group(0)
+    comma_names = (
+        (match, pattern is CAPS_COMMA_NAME)
+        for pattern in (CAPS_COMMA_NAME, TITLE_COMMA_NAME)
+        for match in pattern.finditer(segment)
+    )
+    for match, capitals in comma_names:
+        end = _cut_at_label(segment, match.start(), match.end())
+        value = segment[match.start() : end]
         if not shapes.looks_like_name(value) or _official(segment, match.start()):
             continue
-        if (
-            has_person_signal
-            or shapes.gazetteer_support(value) >= 2
-            or _cued(segment, match.start(), match.end())
-        ):
-            hits.append(Hit("person_name", match.start(), match.end(), value, 0.9))
-            covered.append((match.start(), match.end()))
+        known = capitals and shapes.gazetteer_support(value) >= 2
+        if has_person_signal or known or _cued(segment, match.start(), end):
+            hits.append(Hit("person_name", match.start(), end, value, 0.9))
+            covered.append((match.start(), end))
     for start, end in _capitalised_runs(segment):
+        start = _after_leading_cue(segment, start, end)
         if any(s <= start < e for s, e in covered):
             continue
         value = segment[start:end]
@@ -179,6 +192,33 @@ def find_names(segment: str, has_person_signal: bool) -> list[Hit]:
         if score >= 2.0:
             hits.append(Hit("person_name", start, end, value, min(0.95, 0.5 + score / 10)))
     return hits
+
+
+# Field labels written in capitals right after a name on roster lines ("GARCIA, ANA DOB 03/04/1988").
+FIELD_LABELS = frozenset(
+    {"DOB", "DOD", "SSN", "AGE", "SEX", "BORN", "NATIONALITY", "CITIZENSHIP", "COUNTRY", "COB", "COC"}
+    | {"NACIONALIDAD", "FECHA", "PASSPORT", "ALIEN", "ANUM", "FACILITY", "LOCATION"}
+)
+
+
+def _cut_at_label(segment: str, start: int, end: int) -> int:
+    """End of a LAST, FIRST match before the first capitalised field label it swallowed."""
+    comma = segment.index(",", start, end)
+    for token in re.finditer(r"\S+", segment[comma + 1 : end]):
+        if gazetteer.fold(token.group(0)) in FIELD_LABELS:
+            cut = comma + 1 + token.start()
+            return start + len(segment[start:cut].rstrip())
+    return end
+
+
+def _after_leading_cue(segment: str, start: int, end: int) -> int:
+    """Start of a capitalised run once a leading cue word (Mr., Respondent) is stepped over: the
+    cue says a name follows, it is not part of it."""
+    first = shapes.NAME_TOKEN.match(segment, start, end)
+    if first is None or not shapes.PERSON_CUES_BEFORE.search(first.group(0)):
+        return start
+    following = shapes.NAME_TOKEN.search(segment, first.end(), end)
+    return following.start() if following else start
 
 
 def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:

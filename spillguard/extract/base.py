@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import time
 import zipfile
@@ -125,6 +126,7 @@ def local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+@functools.cache
 def column_letter(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""

@@ -16,8 +16,13 @@ SARIF_LEVEL = {"block": "error", "warn": "warning", "pass": "note"}
 COUNT_ORDER = tuple(rule.kind for rule in RULES)
 
 
+INDENT_LIMIT = 2_000  # findings; beyond it the pure-Python indenting encoder costs seconds
+
+
 def render_json(report: Report, show_values: bool, verbose: bool) -> str:
-    return json.dumps(report.as_dict(show_values), indent=2, ensure_ascii=False) + "\n"
+    findings = sum(len(f.findings) for f in report.files)
+    indent = 2 if findings <= INDENT_LIMIT else None
+    return json.dumps(report.as_dict(show_values), indent=indent, ensure_ascii=False) + "\n"
 
 
 def render_table(report: Report, show_values: bool, verbose: bool) -> str:
