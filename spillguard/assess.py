@@ -98,6 +98,28 @@ class Assessment:
         self.severities[LONE_SEVERITY.get(kind, "low")] += 1
 
     @property
+    def full(self) -> bool:
+        """The findings list holds all it may: from here on, findings are only counted."""
+        return len(self.findings) >= self.max_findings
+
+    def count_lone(self, kind: str, count: int) -> None:
+        self.counts[kind] += count
+        self.severities[LONE_SEVERITY.get(kind, "low")] += count
+        self.truncated = True
+
+    def add_records(self, kinds: set[str], count: int, severity: str, hidden: int, part: str) -> None:
+        """`count` records with the same kinds, past the findings list (counted, not listed)."""
+        self.records += count
+        self.severities[severity] += count
+        for kind in kinds:
+            self.record_kinds[kind] += count
+            self.counts[kind] += count
+        if hidden:
+            self.hidden_records += hidden
+            self.hidden_parts[part] += hidden
+        self.truncated = True
+
+    @property
     def individuals(self) -> int:
         return len(self.people)
 

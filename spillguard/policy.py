@@ -13,7 +13,7 @@ class Policy:
     block: frozenset[str] = frozenset({"critical", "high"})
     warn: frozenset[str] = frozenset({"medium"})
     limits: Limits = field(default_factory=Limits)
-    max_findings: int = 10_000  # per file; counts stay exact beyond it
+    max_findings: int = 1_000  # listed per file; beyond it findings are counted, not listed
     pictures_block: bool = False  # pictures are not read for text yet: warn, don't block
 
     def verdict(self, severity: str) -> str:

@@ -113,10 +113,21 @@ def _walk(root: str, seen: set[tuple[int, int]]) -> Iterator[str]:
         yield root
         return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=True):
+        try:
+            is_dir = entry.is_dir(follow_symlinks=True)
+        except OSError:  # a link to itself (ELOOP): it leads nowhere, like a dangling link
+            is_dir = False
+        if is_dir:
             yield from _walk(entry.path, seen)
-        elif entry.is_file(follow_symlinks=True) or not entry.is_symlink():
+        elif _is_file(entry) or not entry.is_symlink():
             yield entry.path
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=True)
+    except OSError:
+        return False
 
 
 def scan_path(path: str, policy: Policy) -> list[FileReport]:

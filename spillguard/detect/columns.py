@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from spillguard.assess import ATTRIBUTE_KINDS, IDENTIFIERS, Assessment, record_severity
@@ -20,6 +21,7 @@ from spillguard.detect.rules import (
     FACILITY,
     PHONE,
     SSN,
+    a_number_cell,
     digits,
     valid_a_number,
     valid_passport,
@@ -136,8 +138,13 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
     samples = _samples(data, width)
     folded = " ".join(gazetteer.fold(h) for h in header) + " " + gazetteer.fold(part)
     context = bool(IMMIGRATION_WORDS.search(folded) or PERSON_ROLE_HEADER.search(folded))
-    for i in range(width):
-        kind = _decide(by_header.get(i), samples[i], header[i] if i < len(header) else "")
+    decided = {
+        i: _decide(by_header.get(i), samples[i], header[i] if i < len(header) else "") for i in range(width)
+    }
+    # A table that lists A-numbers or case numbers is an immigration table, whatever its headers
+    # say ("anumber", "country" in a JSON export).
+    context = context or bool({"a_number", "immigration_case_number"} & set(decided.values()))
+    for i, kind in decided.items():
         if kind and _stands(kind, gazetteer.fold(header[i]) if i < len(header) else "", samples[i], context):
             kinds[i] = kind
     # Value shape alone cannot tell a name column from a list of places or titles; next to an
@@ -235,9 +242,7 @@ def _samples(rows: Sequence[Sequence[str]], width: int) -> dict[int, list[str]]:
 
 # What a value of each kind looks like, for the share test below.
 VALUE_SHAPES: dict[str, Callable[[str], bool]] = {
-    "a_number": lambda v: (
-        valid_a_number(v) and (bool(A_NUMBER.fullmatch(v)) or v.replace("-", "").replace(" ", "").isdigit())
-    ),
+    "a_number": lambda v: a_number_cell(v) or (bool(A_NUMBER.fullmatch(v)) and valid_a_number(v)),
     "ssn": lambda v: bool(SSN.fullmatch(v) or (v.isdigit() and len(v) == 9)) and valid_ssn(v),
     "passport_number": lambda v: v.replace(" ", "").isalnum() and valid_passport(v.replace(" ", "")),
     "immigration_case_number": lambda v: bool(
@@ -301,33 +306,140 @@ def _name_column_by_shape(values: list[str], beside_identifiers: bool) -> bool:
 
 def _scan_rows(table: Table, plan: Plan, start: int, assessment: Assessment) -> None:
     """Judge the rows a column at a time (one pass per classified column, value checks cached:
-    a nationality column repeats a few dozen values), then assemble each row's record."""
+    a nationality column repeats a few dozen values). Rows are then accounted one by one while
+    findings are still being listed, and in bulk (counted by which columns hold a value) once
+    the findings list is full: a million-row export costs list passes, not a million records."""
     rows = table.rows[start:]
     cells = {i: [r[i].strip() if i < len(r) else "" for r in rows] for i in plan.kinds}
     valid = {i: _valid_cells(kind, cells[i]) for i, kind in plan.kinds.items()}
-    name_columns = [i for i, k in plan.kinds.items() if k == "person_name"]
-    other_columns = [(i, k) for i, k in plan.kinds.items() if k != "person_name"]
-    free = sorted(plan.free_text)
-    # Unclassified columns are still probed for identifiers spelled out in full (A212345622,
-    # an e-mail, an SSN): cheap, since only cells with that shape are read.
-    skip = plan.kinds.keys() | plan.free_text
+    text_rows = _rows_with_text(rows, plan)
+    first_bulk = len(rows)
     for r, row in enumerate(rows):
-        if not row:
+        if assessment.full:
+            first_bulk = r
+            break
+        _scan_row(table, plan, start, r, row, cells, valid, text_rows.get(r, ()), assessment)
+    if first_bulk < len(rows):
+        for r in sorted(k for k in text_rows if k >= first_bulk):
+            _scan_row(table, plan, start, r, rows[r], cells, valid, text_rows[r], assessment)
+        _account_bulk(table, plan, start, first_bulk, cells, valid, set(text_rows), assessment)
+
+
+def _rows_with_text(rows: Sequence[Sequence[str]], plan: Plan) -> dict[int, list[tuple[int, str]]]:
+    """Cells outside the classified columns that need reading as text: free-text columns, and
+    any cell spelling out an identifier (A212345622, an e-mail, an SSN) in an unclassified one.
+    Walked a column at a time: most columns of a long table are classified or empty."""
+    width = max((len(r) for r in rows[: SAMPLE * 10]), default=0)
+    out: dict[int, list[tuple[int, str]]] = {}
+    for c in range(width):
+        if c in plan.kinds:
             continue
-        found: list[tuple[str, int, str]] = []  # kind, column, value
-        if name_columns:
-            parts = [cells[i][r] for i in name_columns if valid[i][r]]
-            if parts:
-                found.append(("person_name", name_columns[0], " ".join(parts)))
-        found.extend((kind, i, cells[i][r]) for i, kind in other_columns if valid[i][r])
-        extra_text = [(c, row[c]) for c in free if c < len(row) and row[c].strip()]
-        extra_text.extend(
-            (c, v) for c, v in enumerate(row) if len(v) >= 8 and c not in skip and _worth_probing(v)
-        )
-        if found or extra_text:
-            number = table.row_number(start + r)
-            row_hidden = table.hidden or number in table.hidden_rows
-            _account_row(table, plan, number, row_hidden, found, extra_text, assessment)
+        if c in plan.free_text:
+            hits = [r for r, row in enumerate(rows) if c < len(row) and row[c].strip()]
+        else:
+            hits = [
+                r
+                for r, row in enumerate(rows)
+                if c < len(row) and len(row[c]) >= 8 and _worth_probing(row[c])
+            ]
+        for r in hits:
+            out.setdefault(r, []).append((c, rows[r][c]))
+    return out
+
+
+def _scan_row(
+    table: Table,
+    plan: Plan,
+    start: int,
+    r: int,
+    row: Sequence[str],
+    cells: dict[int, list[str]],
+    valid: dict[int, list[bool]],
+    extra_text: Sequence[tuple[int, str]],
+    assessment: Assessment,
+) -> None:
+    if not row:
+        return
+    found: list[tuple[str, int, str]] = []  # kind, column, value
+    names = [cells[i][r] for i, k in plan.kinds.items() if k == "person_name" and valid[i][r]]
+    if names:
+        first = next(i for i, k in plan.kinds.items() if k == "person_name")
+        found.append(("person_name", first, " ".join(names)))
+    found.extend((k, i, cells[i][r]) for i, k in plan.kinds.items() if k != "person_name" and valid[i][r])
+    if found or extra_text:
+        number = table.row_number(start + r)
+        row_hidden = table.hidden or number in table.hidden_rows
+        _account_row(table, plan, number, row_hidden, found, list(extra_text), assessment)
+
+
+def _account_bulk(
+    table: Table,
+    plan: Plan,
+    start: int,
+    first: int,
+    cells: dict[int, list[str]],
+    valid: dict[int, list[bool]],
+    skip_rows: set[int],
+    assessment: Assessment,
+) -> None:
+    """Rows from `first` on, past the findings list: counted by signature (which kinds the row
+    holds), with distinct people keyed from the identifier or name columns."""
+    columns = sorted(plan.kinds)
+    kinds = [plan.kinds[i] for i in columns]
+    flags = [valid[i][first:] for i in columns]
+    signatures = Counter(zip(*flags, strict=True))
+    for r in skip_rows:
+        if r >= first:
+            signatures[tuple(valid[i][r] for i in columns)] -= 1
+    hidden_columns = {i for i in columns if table.first_column + i in table.hidden_columns}
+    hidden_rows = {
+        r for r in range(first, len(flags[0]) + first) if table.row_number(start + r) in table.hidden_rows
+    } - skip_rows
+    for signature, count in signatures.items():
+        if count <= 0:
+            continue
+        present = {kinds[j] for j, ok in enumerate(signature) if ok}
+        used = [columns[j] for j, ok in enumerate(signature) if ok]
+        has_person = "person_name" in present or bool(present & IDENTIFIERS)
+        if not has_person:
+            for kind in present - ATTRIBUTE_KINDS:
+                assessment.count_lone(kind, count)
+            continue
+        severity = record_severity(present, plan.immigration_context)
+        if table.hidden or (used and all(i in hidden_columns for i in used)):
+            hidden = count
+        else:
+            hidden = sum(1 for r in hidden_rows if tuple(valid[i][r] for i in columns) == signature)
+        assessment.add_records(present, count, severity, hidden, table.part)
+    assessment.people.update(_bulk_keys(plan, first, cells, valid, skip_rows))
+
+
+def _bulk_keys(
+    plan: Plan, first: int, cells: dict[int, list[str]], valid: dict[int, list[bool]], skip_rows: set[int]
+) -> Iterator[str]:
+    by_kind: dict[str, list[int]] = {}
+    for i, kind in sorted(plan.kinds.items()):
+        by_kind.setdefault(kind, []).append(i)
+    a_col = by_kind.get("a_number", [None])[0]
+    names = by_kind.get("person_name", [])
+    extra_col = next(
+        (by_kind[k][0] for k in ("date_of_birth", "ssn", "passport_number") if k in by_kind), None
+    )
+    idents = [i for k, cols in by_kind.items() if k in IDENTIFIERS for i in cols]
+    for r in range(first, len(next(iter(cells.values()), []))):
+        if r in skip_rows:
+            continue
+        if a_col is not None and valid[a_col][r]:
+            yield "A" + digits(cells[a_col][r])[-9:].zfill(9)
+            continue
+        parts = [cells[i][r] for i in names if valid[i][r]]
+        if parts:
+            extra = cells[extra_col][r] if extra_col is not None and valid[extra_col][r] else ""
+            yield f"N:{shapes.normalise_name(' '.join(parts))}|{extra}"
+            continue
+        ident = next((i for i in idents if valid[i][r]), None)
+        if ident is not None:
+            yield f"{plan.kinds[ident]}:{digits(cells[ident][r])}"
 
 
 def _valid_cells(kind: str, values: list[str]) -> list[bool]:

@@ -36,20 +36,31 @@ def digits(text: str) -> str:
     return _NOT_DIGIT.sub("", text)
 
 
+ASCENDING = "01234567890123456789"
+DESCENDING = "98765432109876543210"
+
+
 def placeholder_number(number: str) -> bool:
     """Numbers used in forms, FAQs and templates to show the shape: 123456789, 000000000,
     999-99-9999. Publishing one exposes nobody."""
-    d = digits(number)
-    if len(set(d)) <= 1:
-        return True
-    ascending = "01234567890123456789"
-    descending = "98765432109876543210"
-    return d in ascending or d in descending
+    d = number if number.isdigit() else digits(number)
+    return len(set(d)) <= 1 or d in ASCENDING or d in DESCENDING
 
 
 def valid_a_number(value: str) -> bool:
     d = digits(value)
     return len(d) in (8, 9) and not placeholder_number(d)
+
+
+# A cell that is nothing but an A-number: A212345622, A-212-345-622, A# 212 345 622, 212345622.
+A_NUMBER_CELL = re.compile(r"(?:A\s*[#:.-]?\s*)?(?:(\d{3})[\s-]?(\d{3})[\s-]?(\d{3})|(\d{8}))", re.I)
+
+
+def a_number_cell(value: str) -> bool:
+    match = A_NUMBER_CELL.fullmatch(value)
+    if match is None:
+        return False
+    return not placeholder_number("".join(g for g in match.groups() if g))
 
 
 def valid_ssn(value: str) -> bool:

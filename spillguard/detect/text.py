@@ -47,8 +47,10 @@ def detect_passage(passage: Passage, assessment: Assessment, immigration_context
     """Find everything in one passage and add its findings and records to the assessment."""
     text = passage.text
     context = immigration_context or bool(IMMIGRATION_WORDS.search(text))
+    header: Header | None = None
     for start, end in segments(text):
-        hits = find_hits(text, start, end)
+        header = read_header(text[start:end]) or header
+        hits = find_hits(text, start, end, header)
         if hits:
             _account(hits, passage.location, assessment, context, text[start:end])
 
@@ -63,16 +65,49 @@ def segments(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
-def find_hits(text: str, start: int, end: int) -> list[Hit]:
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A line of column titles in text (a table printed to PDF, a roster pasted in an e-mail):
+    it tells what the values on the lines below are."""
+
+    names: bool
+    a_numbers: bool
+    birth_column: int | None  # which of the line's dates is the birth date (0-based)
+
+
+HEADER_WORDS = re.compile(
+    r"(?i)\b(?:names?|surname|detainee|respondent|anum|a-?numbers?|a#|alien|dob|birth\w*|"
+    r"citizenship|nationality|country|facility|location|book[- ]?in|gender|sex|age|date)\b|\bA#"
+)
+DATE_HEADERS = re.compile(
+    r"(?i)\b(?:date of birth|birth ?date|d\.?o\.?b\.?|born|book[- ]?in(?: date)?|release date|"
+    r"arrest date|entry date|hearing date|removal date|date\w*)"
+)
+
+
+def read_header(segment: str) -> Header | None:
+    if any(ch.isdigit() for ch in segment) or len(HEADER_WORDS.findall(segment)) < 3:
+        return None
+    lowered = segment.lower()
+    dates = [m.group(0).lower() for m in DATE_HEADERS.finditer(segment)]
+    birth = next((i for i, d in enumerate(dates) if "birth" in d or re.match(r"d\.?o\.?b|born", d)), None)
+    return Header(
+        names=bool(re.search(r"\bnames?\b|surname|detainee|respondent", lowered)),
+        a_numbers=bool(re.search(r"\banum|\ba-?numbers?\b|a#|\balien\b", lowered)),
+        birth_column=birth,
+    )
+
+
+def find_hits(text: str, start: int, end: int, header: Header | None = None) -> list[Hit]:
     segment = text[start:end]
     if len(segment.strip()) < 3:
         return []
     lowered = segment.lower()
     hits = [h for rule in PATTERN_RULES if _prefilter(rule, lowered) for h in _rule_hits(rule, segment)]
-    hits.extend(_contextual_identifiers(segment, hits))
-    hits.extend(_birth_dates(segment))
+    hits.extend(_contextual_identifiers(segment, hits, header))
+    hits.extend(_birth_dates(segment, header))
     has_person_signal = any(h.kind in IDENTIFIERS or h.kind == "date_of_birth" for h in hits)
-    names = find_names(segment, has_person_signal)
+    names = find_names(segment, has_person_signal, header is not None and header.names)
     hits.extend(names)
     if names or any(h.kind in IDENTIFIERS for h in hits):
         hits.extend(_nationalities(segment, hits))
@@ -95,17 +130,35 @@ def _rule_hits(rule: Rule, segment: str) -> Iterator[Hit]:
         value = match.group(group)
         if rule.validator is not None and not rule.validator(value):
             continue
-        yield Hit(rule.kind, match.start(group), match.end(group), value.strip(), 0.9)
+        begin = match.start(group)
+        if rule.kind == "detention_facility":
+            begin, value = _facility_name(segment, begin, match.end(group))
+        yield Hit(rule.kind, begin, match.end(group), value.strip(), 0.9)
 
 
-def _contextual_identifiers(segment: str, hits: list[Hit]) -> Iterator[Hit]:
+def _facility_name(segment: str, start: int, end: int) -> tuple[int, str]:
+    """The facility pattern takes up to five capitalised words before 'Processing Center';
+    on a roster line those may be the date and nationality in the columns before it."""
+    words = list(re.finditer(r"\S+", segment[start:end]))
+    for word in words:
+        token = word.group(0)
+        if any(ch.isdigit() for ch in token) or gazetteer.fold(token) in gazetteer.countries():
+            continue
+        if token.isupper() and len(words) > 3 and token not in ("ICE", "US"):
+            continue  # a capitals column before a title-case facility name
+        begin = start + word.start()
+        return begin, segment[begin:end]
+    return start, segment[start:end]
+
+
+def _contextual_identifiers(segment: str, hits: list[Hit], header: Header | None) -> Iterator[Hit]:
     """A bare number is an A-number or an SSN only where the words just before say so."""
     taken = {(h.start, h.end) for h in hits}
     for match in re.finditer(r"(?<![\d-])(\d{8,9})(?![\d-])", segment):
         if (match.start(), match.end()) in taken or not valid_a_number(match.group(1)):
             continue
         before = segment[max(0, match.start() - CONTEXT_WINDOW) : match.start()]
-        if A_NUMBER_CONTEXT.search(before):
+        if A_NUMBER_CONTEXT.search(before) or (header is not None and header.a_numbers):
             yield Hit("a_number", match.start(), match.end(), match.group(1), 0.8)
     for match in SSN_BARE.finditer(segment):
         before = segment[max(0, match.start() - CONTEXT_WINDOW) : match.start()]
@@ -113,10 +166,11 @@ def _contextual_identifiers(segment: str, hits: list[Hit]) -> Iterator[Hit]:
             yield Hit("ssn", match.start(), match.end(), match.group(1), 0.8)
 
 
-def _birth_dates(segment: str) -> Iterator[Hit]:
-    for match in shapes.DATE.finditer(segment):
+def _birth_dates(segment: str, header: Header | None) -> Iterator[Hit]:
+    for index, match in enumerate(shapes.DATE.finditer(segment)):
         before = segment[max(0, match.start() - CONTEXT_WINDOW) : match.start()]
-        if not shapes.BIRTH_WORDS.search(before):
+        under_header = header is not None and header.birth_column == index
+        if not under_header and not shapes.BIRTH_WORDS.search(before):
             continue
         date = shapes.parse_date(match.group(0))
         if date is not None and shapes.plausible_birth(date):
@@ -160,7 +214,7 @@ TITLE_COMMA_NAME = re.compile(
 )
 
 
-def find_names(segment: str, has_person_signal: bool) -> list[Hit]:
+def find_names(segment: str, has_person_signal: bool, under_name_header: bool = False) -> list[Hit]:
     """Person names in a segment. A run of capitalised words is a name when name tables know
     its words, when words around it say it is a person (Mr., respondent, born, A#), or when it
     is written LAST, FIRST on a line that also holds an identifier. Officials named with their
@@ -189,6 +243,8 @@ def find_names(segment: str, has_person_signal: bool) -> list[Hit]:
         if not shapes.looks_like_name(value) or _official(segment, start):
             continue
         score = _name_score(value, segment, start, end, has_person_signal)
+        if has_person_signal and (under_name_header or not segment[:start].strip()):
+            score += 1.0  # a roster line: the name leads, the identifier follows
         if score >= 2.0:
             hits.append(Hit("person_name", start, end, value, min(0.95, 0.5 + score / 10)))
     return hits
@@ -222,26 +278,36 @@ def _after_leading_cue(segment: str, start: int, end: int) -> int:
 
 
 def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:
-    """Spans of 2-5 consecutive capitalised words (particles like de, van allowed inside)."""
-    run_start = run_end = -1
-    words = 0
+    """Spans of 2-5 consecutive capitalised words (particles like de, van allowed inside),
+    trimmed of words at either end that cannot be part of a name ("Secretary", the "A" of
+    "A 052086111", "The")."""
+    run: list[tuple[int, int, str]] = []
     for match in shapes.NAME_TOKEN.finditer(segment):
         token = match.group(0)
-        gap = segment[run_end : match.start()] if run_end >= 0 else ""
         capital = token[0].isupper()
-        particle = gazetteer.fold(token) in shapes.PARTICLES and token[0].islower()
-        joined = run_end >= 0 and gap in (" ", "-")
-        if (capital or (particle and joined)) and (joined or run_start < 0):
-            if run_start < 0:
-                run_start = match.start()
-            run_end = match.end()
-            words += 1
+        joined = bool(run) and segment[run[-1][1] : match.start()] in (" ", "-")
+        particle = token[0].islower() and gazetteer.fold(token) in shapes.PARTICLES
+        if joined and (capital or particle):
+            run.append((match.start(), match.end(), token))
             continue
-        if words >= 2:
-            yield run_start, run_end
-        run_start, run_end, words = (match.start(), match.end(), 1) if capital else (-1, -1, 0)
-    if words >= 2:
-        yield run_start, run_end
+        yield from _trimmed(run)
+        run = [(match.start(), match.end(), token)] if capital else []
+    yield from _trimmed(run)
+
+
+def _trimmed(run: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
+    def edge_word(token: str) -> bool:
+        folded = gazetteer.fold(token)
+        if len(folded) < 2 or (folded in shapes.NOT_NAME_WORDS and folded not in shapes.PARTICLES):
+            return True
+        return folded in gazetteer.countries()  # "Chinese" before a name is a nationality
+
+    while run and edge_word(run[0][2]):
+        run = run[1:]
+    while run and edge_word(run[-1][2]):
+        run = run[:-1]
+    if len(run) >= 2:
+        yield run[0][0], run[-1][1]
 
 
 def _name_score(value: str, segment: str, start: int, end: int, has_person_signal: bool) -> float:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import posixpath
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 
 from spillguard.extract.base import Limits, Source, check_ratio, open_zip, read_member
@@ -57,12 +58,17 @@ def extract_tar(source: Source, limits: Limits) -> Iterator[Content]:
 def extract_compressed(source: Source, limits: Limits) -> Iterator[Content]:
     """A single gzip/bzip2/xz stream: its content is one member named after the file."""
     _check_depth(source, limits)
-    openers = {b"\x1f\x8b": gzip.GzipFile, b"BZh": bz2.BZ2File, b"\xfd7z": lzma.LZMAFile}
+    # GzipFile's first parameter is a file *name*: a file object goes in as `fileobj`.
+    openers: dict[bytes, Callable[[IO[bytes]], io.BufferedIOBase]] = {
+        b"\x1f\x8b": lambda fh: gzip.GzipFile(fileobj=fh),
+        b"BZh": bz2.BZ2File,
+        b"\xfd7z": lzma.LZMAFile,
+    }
     head = source.head(4)
     opener = next((fn for magic, fn in openers.items() if head.startswith(magic)), None)
     if opener is None:
         raise Uninspectable("unknown compression")
-    data = _bounded_read(opener(source.open()), source, limits)  # type: ignore[abstract]
+    data = _bounded_read(opener(source.open()), source, limits)
     inner = posixpath.basename(source.name.split("!")[-1])
     for suffix in (".gz", ".tgz", ".bz2", ".xz"):
         if inner.lower().endswith(suffix):
@@ -71,7 +77,7 @@ def extract_compressed(source: Source, limits: Limits) -> Iterator[Content]:
     yield Embedded(inner or "content", data, "cell", False)
 
 
-def _bounded_read(stream: IO[bytes], source: Source, limits: Limits) -> bytes:
+def _bounded_read(stream: io.BufferedIOBase, source: Source, limits: Limits) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:

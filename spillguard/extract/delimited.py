@@ -14,6 +14,7 @@ from spillguard.model import Content, Table, Uninspectable
 
 CHUNK_ROWS = 20_000
 MAX_FIELD = 16 * 1024 * 1024
+CODEPAGE_TIE = 0.01  # chaos/coherence difference below which two code pages fit equally
 
 
 def extract_delimited(source: Source, limits: Limits) -> Iterator[Content]:
@@ -65,8 +66,21 @@ def sniff_encoding(head: bytes) -> str:
             return "utf-8"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(head[:16384]).best()
-    return best.encoding if best is not None else "cp1252"
+    matches = from_bytes(head[:16384])
+    best = matches.best()
+    if best is None:
+        return "cp1252"
+    # Short Western text often fits several single-byte code pages equally well (an export
+    # with "PEÑA" reads as cp1250 "PEŃA" too); on a tie, take the one Windows in the US and
+    # Western Europe writes.
+    for match in matches:
+        if (
+            "cp1252" in match.could_be_from_charset
+            and match.chaos <= best.chaos + CODEPAGE_TIE
+            and match.coherence >= best.coherence - CODEPAGE_TIE
+        ):
+            return "cp1252"
+    return best.encoding
 
 
 def sniff_delimiter(sample: str) -> str:

@@ -156,12 +156,15 @@ def page_content(
     textpage = page.get_textpage()
     try:
         hidden: set[int] = set()
-        for text, first_char, chars in redacted_text(page, textpage):
+        for _, _, chars in redacted_text(page, textpage):
             hidden.update(chars)
-            yield Passage(text, under_redaction(number, first_char))
         for text, start in annotated_redactions(page, textpage):
             yield Passage(text, under_redaction(number, start))
-        text = visible_text(textpage, hidden)
+        text, covered_lines = split_covered_lines(textpage, hidden)
+        # A line with a covered name keeps its visible A-number and birth date: the whole line
+        # is one record, reported in the under_redaction layer.
+        for line, offset in covered_lines:
+            yield Passage(line, under_redaction(number, offset))
         if text.strip():
             yield Passage(text, Location(part=f"page:{number}", layer="text", page=number, offset=0))
         yield from annotation_content(doc, page, number, limits, seen_fields)
@@ -173,17 +176,26 @@ def under_redaction(page: int, offset: int | None) -> Location:
     return Location(part=f"page:{page}", layer="under_redaction", hidden=True, page=page, offset=offset)
 
 
-def visible_text(textpage: pdfium.PdfTextPage, hidden: set[int]) -> str:
-    """The page's text in pdfium's reading order, line breaks kept, with characters found
-    under a bar blanked out (they are reported in their own layer; blanking keeps offsets)."""
+def split_covered_lines(textpage: pdfium.PdfTextPage, hidden: set[int]) -> tuple[str, list[tuple[str, int]]]:
+    """The page's text in pdfium's reading order, line breaks kept, with every line that has
+    characters under a bar taken out (blanked, so offsets hold) and returned on its own, whole:
+    (visible text, [(covered line, offset)])."""
     text = textpage.get_text_range()
-    if hidden:
-        chars = list(text)
-        for index in hidden:
-            at = pdfium_c.FPDFText_GetTextIndexFromCharIndex(textpage, index)
-            if 0 <= at < len(chars):
-                chars[at] = " "
-        text = "".join(chars)
+    if not hidden:
+        return _unify_newlines(text), []
+    positions = {pdfium_c.FPDFText_GetTextIndexFromCharIndex(textpage, index) for index in hidden}
+    chars = list(text)
+    covered: list[tuple[str, int]] = []
+    start = 0
+    for end in [m.start() for m in re.finditer(r"\r\n|\r|\n", text)] + [len(text)]:
+        if any(start <= at < end for at in positions):
+            covered.append((text[start:end], start))
+            chars[start:end] = " " * (end - start)
+        start = end + (2 if text[end : end + 2] == "\r\n" else 1)
+    return _unify_newlines("".join(chars)), covered
+
+
+def _unify_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

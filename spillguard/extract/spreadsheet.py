@@ -25,6 +25,7 @@ def extract_xlsx(source: Source, limits: Limits) -> Iterator[Content]:
     with zf:
         if "xl/workbook.xml" not in zf.namelist():
             raise Uninspectable("workbook part missing")
+        _refuse_dtds(zf)
         sheets = _sheet_parts(zf, limits)
         hidden_by_sheet = {name: _hidden_rows_columns(zf, part, limits) for name, part in sheets.items()}
         yield from _calamine_tables(source, hidden_by_sheet)
@@ -38,6 +39,25 @@ def extract_xlsx(source: Source, limits: Limits) -> Iterator[Content]:
         yield from _embedded(zf, limits)
 
 
+DTD_PROBE = 4096  # a DOCTYPE must come before the root element, so near the start of a part
+
+
+def _refuse_dtds(zf: zipfile.ZipFile) -> None:
+    """Office never writes a DOCTYPE; one in any XML part is an entity bomb or an external
+    reference. Refused by name before calamine parses the parts, which would only report a
+    generic error."""
+    for info in zf.infolist():
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            with zf.open(info) as fh:
+                head = fh.read(DTD_PROBE)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise Uninspectable(f"corrupt member {info.filename} ({exc.__class__.__name__})") from None
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise Uninspectable(f"hostile XML in {info.filename} (DTD)")
+
+
 def extract_xlsb(source: Source, limits: Limits) -> Iterator[Content]:
     # Binary parts (hidden rows, comments in .bin records) are not parsed: values and sheet
     # visibility come from calamine; properties from the package.
@@ -49,7 +69,40 @@ def extract_xlsb(source: Source, limits: Limits) -> Iterator[Content]:
 
 
 def extract_xls(source: Source, limits: Limits) -> Iterator[Content]:
+    if _xls_encrypted(source):
+        raise Uninspectable("encrypted")
     yield from _calamine_tables(source, {})
+
+
+BIFF_FILEPASS = 0x002F  # the record that says the rest of the workbook stream is encrypted
+BIFF_EOF = 0x000A
+GLOBALS_PROBE = 64 * 1024
+
+
+def _xls_encrypted(source: Source) -> bool:
+    """True when the workbook globals carry a FILEPASS record (RC4 or XOR obfuscation).
+    calamine reads such files as "cannot detect file format", which would say corrupt where
+    the truth is encrypted."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(source.open()) as ole:
+            stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+            if stream is None:
+                return False
+            data = ole.openstream(stream).read(GLOBALS_PROBE)
+    except Exception:  # olefile raises many types on damaged input; calamine will judge it
+        return False
+    pos = 0
+    while pos + 4 <= len(data):
+        kind = int.from_bytes(data[pos : pos + 2], "little")
+        size = int.from_bytes(data[pos + 2 : pos + 4], "little")
+        if kind == BIFF_FILEPASS:
+            return True
+        if kind == BIFF_EOF:
+            return False
+        pos += 4 + size
+    return False
 
 
 def extract_ods(source: Source, limits: Limits) -> Iterator[Content]:
@@ -117,7 +170,8 @@ def _chunks(
     hidden_rows: frozenset[int],
     hidden_cols: frozenset[int],
 ) -> Iterator[Table]:
-    for begin in range(0, len(grid), CHUNK_ROWS):
+    # An empty sheet still yields one (empty) table, so every sheet and its visibility is accounted for.
+    for begin in range(0, max(len(grid), 1), CHUNK_ROWS):
         rows = [_row_text(row) for row in grid[begin : begin + CHUNK_ROWS]]
         first = start_row + begin + 1
         yield Table(

@@ -1,0 +1,1 @@
+"""Incident response: exposure from access logs, attribution, claw-back letters."""

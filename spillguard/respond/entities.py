@@ -1,0 +1,156 @@
+"""From clients (IP addresses) to entities (the organizations a letter goes to).
+
+Clients in the same network (ASN) are one entity; a client whose network is unknown is its
+own entity, named by its host name or address. A responder knows better than any database
+(a university's two networks, a researcher on a home line, a crawler to ignore), so an
+entities file can merge, rename and drop entities before the letters are written:
+
+    {"merge": {"Example University": ["AS64500", "203.0.113.12"]},
+     "drop": ["198.51.100.40"],
+     "rename": {"AS64501": "Example Newsroom Ltd"}}
+
+Keys refer to an entity id (`AS64500`, or the address for an entity without a network), an
+address of one of its clients, or an entity name. Unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from spillguard.respond.exposure import Client
+
+OVERRIDE_KEYS = ("merge", "drop", "rename")
+
+
+class EntitiesError(ValueError):
+    """An entities file that is malformed or names something the exposure does not have."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    name: str
+    clients: tuple[Client, ...]
+
+    @property
+    def ips(self) -> tuple[str, ...]:
+        return tuple(c.ip for c in self.clients)
+
+    @property
+    def complete(self) -> bool:
+        return any(c.complete for c in self.clients)
+
+    @property
+    def requests(self) -> int:
+        return sum(c.requests for c in self.clients)
+
+    @property
+    def bytes(self) -> int:
+        return sum(c.bytes for c in self.clients)
+
+    @property
+    def first_seen(self) -> datetime:
+        return min(c.first_seen for c in self.clients)
+
+    @property
+    def last_seen(self) -> datetime:
+        return max(c.last_seen for c in self.clients)
+
+    @property
+    def agent_classes(self) -> tuple[str, ...]:
+        return tuple(sorted({c.agent_class for c in self.clients}))
+
+    @property
+    def internal(self) -> bool:
+        return all(c.internal for c in self.clients)
+
+
+@dataclass(frozen=True)
+class EntityOverrides:
+    merge: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    drop: tuple[str, ...] = ()
+    rename: Mapping[str, str] = field(default_factory=dict)
+
+
+def _entity_key(client: Client) -> tuple[str, str]:
+    if client.asn is not None:
+        return f"AS{client.asn}", client.organization or f"AS{client.asn}"
+    return client.ip, client.hostname or client.organization or client.ip
+
+
+def group_clients(clients: Iterable[Client]) -> list[Entity]:
+    groups: dict[str, tuple[str, list[Client]]] = {}
+    for client in clients:
+        key, name = _entity_key(client)
+        groups.setdefault(key, (name, []))[1].append(client)
+    entities = [Entity(key, name, tuple(members)) for key, (name, members) in groups.items()]
+    return sorted(entities, key=lambda e: (e.first_seen, e.id))
+
+
+def load_overrides(path: Path) -> EntityOverrides:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EntitiesError(f"{path}: cannot read entities file: {exc}") from exc
+    return parse_overrides(data, str(path))
+
+
+def parse_overrides(data: Any, source: str = "entities") -> EntityOverrides:
+    if not isinstance(data, dict):
+        raise EntitiesError(f"{source}: expected a JSON object with merge, drop, rename")
+    unknown = sorted(set(data) - set(OVERRIDE_KEYS))
+    if unknown:
+        raise EntitiesError(f"{source}: unknown key {unknown[0]!r} (allowed: merge, drop, rename)")
+    merge, drop, rename = data.get("merge", {}), data.get("drop", []), data.get("rename", {})
+    if not (
+        isinstance(merge, dict)
+        and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in merge.values())
+    ):
+        raise EntitiesError(f"{source}: merge must map a name to a list of entity references")
+    if not (isinstance(drop, list) and all(isinstance(x, str) for x in drop)):
+        raise EntitiesError(f"{source}: drop must be a list of entity references")
+    if not (isinstance(rename, dict) and all(isinstance(v, str) for v in rename.values())):
+        raise EntitiesError(f"{source}: rename must map an entity reference to a name")
+    return EntityOverrides(
+        merge={name: tuple(refs) for name, refs in merge.items()}, drop=tuple(drop), rename=rename
+    )
+
+
+def _resolve(entities: list[Entity], reference: str) -> Entity:
+    for entity in entities:
+        if reference in (entity.id, entity.name) or reference in entity.ips:
+            return entity
+    raise EntitiesError(f"entities file refers to {reference!r}, which no entity matches")
+
+
+def apply_overrides(entities: list[Entity], overrides: EntityOverrides) -> list[Entity]:
+    """Drops first, then merges (the merged entity takes the id of its first member), then
+    renames."""
+    result = list(entities)
+    for reference in overrides.drop:
+        result.remove(_resolve(result, reference))
+    for name, references in overrides.merge.items():
+        members = []
+        for reference in references:
+            entity = _resolve(result, reference)
+            if entity not in members:
+                members.append(entity)
+        for entity in members:
+            result.remove(entity)
+        clients = tuple(c for entity in members for c in entity.clients)
+        if clients:
+            result.append(Entity(members[0].id, name, clients))
+    for reference, name in overrides.rename.items():
+        entity = _resolve(result, reference)
+        result[result.index(entity)] = Entity(entity.id, name, entity.clients)
+    return sorted(result, key=lambda e: (e.first_seen, e.id))
+
+
+def letter_recipients(entities: Iterable[Entity], include_partial: bool = False) -> list[Entity]:
+    """Entities outside the publisher that got a copy (or any bytes, when asked)."""
+    return [e for e in entities if not e.internal and (e.complete or (include_partial and e.bytes > 0))]
