@@ -1,4 +1,5 @@
 # Two commands a newcomer needs: `make demo` and `make test`. Everything else builds on `setup`.
+# constraints.txt pins every transitive dependency (regenerate: .venv/bin/pip freeze --exclude-editable).
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,11 +7,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup demo test lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) (set PY=...)"; exit 2; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==24.3.1
-	$(BIN)/pip install --quiet -e '.[dev,respond]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,respond]'
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -27,7 +28,7 @@ test: lint
 	$(BIN)/python -m pytest -n 2 -q
 
 $(VENV)/.bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
 	@touch $@
 
 bench: $(VENV)/.bench
