@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 from spillguard.assess import Assessment
 from spillguard.detect.columns import Plan, detect_table
-from spillguard.detect.text import detect_passage
+from spillguard.detect.text import Header, detect_passage
 from spillguard.model import Content, Embedded, Passage, Table
 
 
@@ -19,12 +19,13 @@ def detect(
 ) -> None:
     """Run every detector over the contents of one file. Embedded files go to `on_embedded`."""
     plans: dict[str, Plan] = {}
+    headers: dict[str, Header] = {}
     for item in contents:
         check()
         if isinstance(item, Table):
             detect_table(item, plans, assessment)
         elif isinstance(item, Passage):
-            detect_passage(item, assessment)
+            detect_passage(item, assessment, carried=headers)
         elif isinstance(item, Embedded):
             on_embedded(item)
 

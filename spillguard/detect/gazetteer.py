@@ -114,6 +114,20 @@ def countries() -> frozenset[str]:
     return frozenset(names)
 
 
+@cache
+def country_names() -> frozenset[str]:
+    """Countries only, without demonyms: 'Honduras' but not 'Honduran'."""
+    import pycountry
+
+    names: set[str] = set()
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:
+                names.update(_spellings(value))
+    return frozenset(names)
+
+
 def _spellings(name: str) -> set[str]:
     """'Korea, Republic of' -> {KOREA REPUBLIC OF, REPUBLIC OF KOREA, KOREA}; "People's Republic
     of China" -> {..., CHINA PEOPLES REPUBLIC OF}."""

@@ -43,13 +43,24 @@ class Hit:
     confidence: float
 
 
-def detect_passage(passage: Passage, assessment: Assessment, immigration_context: bool = False) -> None:
-    """Find everything in one passage and add its findings and records to the assessment."""
+def detect_passage(
+    passage: Passage,
+    assessment: Assessment,
+    immigration_context: bool = False,
+    carried: dict[str, Header] | None = None,
+) -> None:
+    """Find everything in one passage and add its findings and records to the assessment.
+    `carried` keeps the last header line of text tables across passages of one file (a roster
+    printed to PDF states its column titles on page 1 only)."""
     text = passage.text
     context = immigration_context or bool(IMMIGRATION_WORDS.search(text))
-    header: Header | None = None
+    header = carried.get(passage.location.layer) if carried is not None else None
     for start, end in segments(text):
-        header = read_header(text[start:end]) or header
+        found = read_header(text[start:end])
+        if found is not None:
+            header = found
+            if carried is not None:
+                carried[passage.location.layer] = found
         hits = find_hits(text, start, end, header)
         if hits:
             _account(hits, passage.location, assessment, context, text[start:end])
@@ -72,6 +83,7 @@ class Header:
 
     names: bool
     a_numbers: bool
+    nationality: bool
     birth_column: int | None  # which of the line's dates is the birth date (0-based)
 
 
@@ -80,8 +92,8 @@ HEADER_WORDS = re.compile(
     r"citizenship|nationality|country|facility|location|book[- ]?in|gender|sex|age|date)\b|\bA#"
 )
 DATE_HEADERS = re.compile(
-    r"(?i)\b(?:date of birth|birth ?date|d\.?o\.?b\.?|born|book[- ]?in(?: date)?|release date|"
-    r"arrest date|entry date|hearing date|removal date|date\w*)"
+    r"(?i)\b(?:date of birth|birth[ _]?(?:date|dt)|birth\w*|d\.?o\.?b\.?|born|book[- ]?in(?: date)?|"
+    r"release date|arrest date|entry date|hearing date|removal date|date\w*)"
 )
 
 
@@ -93,7 +105,8 @@ def read_header(segment: str) -> Header | None:
     birth = next((i for i, d in enumerate(dates) if "birth" in d or re.match(r"d\.?o\.?b|born", d)), None)
     return Header(
         names=bool(re.search(r"\bnames?\b|surname|detainee|respondent", lowered)),
-        a_numbers=bool(re.search(r"\banum|\ba-?numbers?\b|a#|\balien\b", lowered)),
+        a_numbers=bool(re.search(r"\banum|\ba[\s_-]?(?:numbers?|no)\b|a#|\balien\b", lowered)),
+        nationality=bool(re.search(r"citizenship|nationality|country", lowered)),
         birth_column=birth,
     )
 
@@ -110,7 +123,10 @@ def find_hits(text: str, start: int, end: int, header: Header | None = None) -> 
     names = find_names(segment, has_person_signal, header is not None and header.names)
     hits.extend(names)
     if names or any(h.kind in IDENTIFIERS for h in hits):
-        hits.extend(_nationalities(segment, hits))
+        if has_person_signal or (header is not None and header.nationality):
+            hits.extend(_nationalities(segment, hits))
+        else:
+            hits.extend(_cued_nationalities(segment, hits))
     else:
         # Facilities and countries with nobody attached are routine (lists, statistics).
         hits = [h for h in hits if h.kind not in ATTRIBUTE_KINDS]
@@ -177,6 +193,22 @@ def _birth_dates(segment: str, header: Header | None) -> Iterator[Hit]:
             yield Hit("date_of_birth", match.start(), match.end(), match.group(0), 0.9)
 
 
+NATIONALITY_CUE = re.compile(
+    r"(?i)\b(?:citizen(?:ship)?|nationality|national|native|nacionalidad|born in|from)\b\W{0,3}(?:of\W+)?$"
+)
+
+
+def _cued_nationalities(segment: str, hits: list[Hit]) -> Iterator[Hit]:
+    """Next to a bare name, a country is a nationality only where words say so ('a citizen of
+    Honduras', 'a Guatemalan national'); 'Jordan Estrada' or 'Georgia Avenue' are not."""
+    for hit in _nationalities(segment, hits):
+        before = segment[max(0, hit.start - CONTEXT_WINDOW) : hit.start]
+        after = segment[hit.end : hit.end + 12]
+        demonym = gazetteer.fold(hit.value) not in gazetteer.country_names()
+        if NATIONALITY_CUE.search(before) or (demonym and re.match(r"(?i)\s+(?:national|citizen)", after)):
+            yield hit
+
+
 def _nationalities(segment: str, hits: list[Hit]) -> Iterator[Hit]:
     names = " ".join(gazetteer.fold(h.value) for h in hits if h.kind == "person_name")
     found = gazetteer.countries_in(segment)
@@ -185,8 +217,18 @@ def _nationalities(segment: str, hits: list[Hit]) -> Iterator[Hit]:
             continue  # CHINA inside "CHINA, PEOPLES REPUBLIC OF": one nationality, not two
         if f" {name} " in f" {names} ":
             continue  # a country word inside a name (Hong Kong Li, Guadalupe) is not a nationality
-        pos = gazetteer.fold(segment).find(name)
-        yield Hit("nationality", max(pos, 0), max(pos, 0) + len(name), name, 0.7)
+        start, end = _locate(segment, name)
+        yield Hit("nationality", start, end, name, 0.7)
+
+
+def _locate(segment: str, folded: str) -> tuple[int, int]:
+    """Where a folded phrase ('CHINA PEOPLES REPUBLIC OF') stands in the original text."""
+    words = [re.escape(w) for w in folded.split()]
+    pattern = r"(?i)(?<!\w)" + r"[\W_]+".join(w.replace("S", "['’]?S") for w in words) + r"(?!\w)"
+    match = re.search(pattern, segment)
+    if match:
+        return match.start(), match.end()
+    return 0, len(segment)
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:
@@ -231,6 +273,8 @@ def find_names(segment: str, has_person_signal: bool, under_name_header: bool = 
         value = segment[match.start() : end]
         if not shapes.looks_like_name(value) or _official(segment, match.start()):
             continue
+        if _country_phrase(segment, match.start()):
+            continue  # "CHINA, PEOPLE'S REPUBLIC OF" has the shape of LAST, FIRST
         known = capitals and shapes.gazetteer_support(value) >= 2
         if has_person_signal or known or _cued(segment, match.start(), end):
             hits.append(Hit("person_name", match.start(), end, value, 0.9))
@@ -275,6 +319,11 @@ def _after_leading_cue(segment: str, start: int, end: int) -> int:
         return start
     following = shapes.NAME_TOKEN.search(segment, first.end(), end)
     return following.start() if following else start
+
+
+def _country_phrase(segment: str, start: int) -> bool:
+    head = segment[start:].split(",", 1)[0]
+    return gazetteer.fold(head) in gazetteer.countries()
 
 
 def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:
