@@ -380,6 +380,13 @@ def name_tokens(value: str) -> list[str]:
     return NAME_TOKEN.findall(value)
 
 
+def capitalised(token: str) -> bool:
+    """Starts with a capital, or is written in a script without case (Arabic, Persian, Hindi,
+    Chinese), where every word may be a name."""
+    first = token[0]
+    return first.isupper() or (first.isalpha() and first.lower() == first.upper())
+
+
 def looks_like_name(value: str, single_ok: bool = False) -> bool:
     """The shape of a person's name: letters only, 2 to 6 words (1 if `single_ok`, for first-
     and last-name columns), at most one comma, and no organisation or place words."""
@@ -395,7 +402,7 @@ def looks_like_name(value: str, single_ok: bool = False) -> bool:
     if any(t in NOT_NAME_WORDS and t not in PARTICLES for t in folded):
         return False
     # Names are capitalised (or all capitals); lower-case words other than particles say prose.
-    if not all(t[0].isupper() or gazetteer.fold(t) in PARTICLES for t in tokens):
+    if not all(capitalised(t) or gazetteer.fold(t) in PARTICLES for t in tokens):
         return False
     return not gazetteer.is_country(text)  # "Hong Kong", "Costa Rica" are not people
 

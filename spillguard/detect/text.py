@@ -66,14 +66,33 @@ def detect_passage(
             _account(hits, passage.location, assessment, context, text[start:end])
 
 
+# Periods that end an abbreviation, not a sentence: "Mr. Xiao", "passport no. S7518".
+ABBREVIATIONS = frozenset(
+    (
+        *("mr", "ms", "mrs", "mx", "dr", "sr", "sra", "srta", "jr", "st", "no", "nos", "vs", "etc"),
+        *("inc", "ltd", "co", "corp", "dept", "apt", "ste", "gen", "gov", "sen", "rep", "hon"),
+        *("prof", "lt", "col", "sgt", "capt", "approx", "fig", "vol", "ed", "eds", "art", "sec", "para"),
+    )
+)
+LAST_WORD = re.compile(r"(\w+)$")
+
+
 def segments(text: str) -> Iterator[tuple[int, int]]:
+    """Lines and sentences: the unit in which a name and its identifiers form one record."""
     start = 0
     for match in SEGMENT_BREAK.finditer(text):
+        if match.group(0) == "." and _abbreviation(text, match.start()):
+            continue
         if match.start() > start:
             yield start, match.start()
         start = match.end()
     if start < len(text):
         yield start, len(text)
+
+
+def _abbreviation(text: str, period: int) -> bool:
+    word = LAST_WORD.search(text, max(0, period - 8), period)
+    return word is not None and (word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +298,13 @@ def find_names(segment: str, has_person_signal: bool, under_name_header: bool = 
         if has_person_signal or known or _cued(segment, match.start(), end):
             hits.append(Hit("person_name", match.start(), end, value, 0.9))
             covered.append((match.start(), end))
+    for match in TITLED_SURNAME.finditer(segment):
+        start, end = match.span(1)
+        if not any(s <= start < e for s, e in covered) and shapes.looks_like_name(
+            match.group(1), single_ok=True
+        ):
+            hits.append(Hit("person_name", start, end, match.group(1), 0.8))
+            covered.append((start, end))
     for start, end in _capitalised_runs(segment):
         start = _after_leading_cue(segment, start, end)
         if any(s <= start < e for s, e in covered):
@@ -321,6 +347,12 @@ def _after_leading_cue(segment: str, start: int, end: int) -> int:
     return following.start() if following else start
 
 
+# "Mr. Xiao", "Sra. Gómez": a courtesy title makes one capitalised word a person.
+TITLED_SURNAME = re.compile(
+    r"\b(?:Mr|Ms|Mrs|Mx|Miss|Sr|Sra|Srta|Dr)\.?(?:/(?:Mr|Ms|Mrs)\.?)?\s+([^\W\d_][^\W\d_'’-]+)(?![^\W\d_]|\s+[^\W\d_a-z])"
+)
+
+
 def _country_phrase(segment: str, start: int) -> bool:
     head = segment[start:].split(",", 1)[0]
     return gazetteer.fold(head) in gazetteer.countries()
@@ -333,7 +365,7 @@ def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:
     run: list[tuple[int, int, str]] = []
     for match in shapes.NAME_TOKEN.finditer(segment):
         token = match.group(0)
-        capital = token[0].isupper()
+        capital = shapes.capitalised(token)
         joined = bool(run) and segment[run[-1][1] : match.start()] in (" ", "-")
         particle = token[0].islower() and gazetteer.fold(token) in shapes.PARTICLES
         if joined and (capital or particle):
