@@ -6,6 +6,7 @@ headed "Detainee" full of names nobody has seen is a name column; a headerless c
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections import Counter
@@ -163,7 +164,28 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
     for i in range(width):
         if i not in kinds and i not in free_text and any(len(v) >= LONG_TEXT for v in samples[i]):
             free_text.add(i)
+    if not header and set(kinds.values()) & ({"person_name"} | IDENTIFIERS):
+        for i in range(width):
+            if i not in kinds and _birth_dates_by_shape(samples[i]):
+                kinds[i] = "date_of_birth"
     return Plan(header_index, kinds, frozenset(free_text), context, header)
+
+
+MIN_AGE_YEARS = 16
+MIN_SPREAD_YEARS = 10
+
+
+def _birth_dates_by_shape(values: list[str]) -> bool:
+    """In a headerless table of people, the date column whose dates lie decades back and spread
+    over decades is the birth dates; book-in, hearing and release dates cluster in recent years."""
+    if len(values) < 5:
+        return False
+    dates = [d for v in values if (d := shapes.parse_date(v)) is not None and shapes.plausible_birth(d)]
+    if len(dates) < len(values) * SHAPE_ALONE:
+        return False
+    years = sorted(d.year for d in dates)
+    median_age = dt.date.today().year - years[len(years) // 2]
+    return median_age >= MIN_AGE_YEARS and years[-1] - years[0] >= MIN_SPREAD_YEARS
 
 
 def _header_rules_out_names(header: str) -> bool:

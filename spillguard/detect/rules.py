@@ -106,9 +106,12 @@ PHONE = re.compile(
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}(?![\w])")
 PASSPORT = re.compile(r"(?i:passport)[^\n]{0,30}?(?:no\.?|number|#|:)?\s*([A-Z0-9]{6,9})(?![A-Za-z0-9])")
 STREET = re.compile(
-    r"(?<![\w-])\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+){1,4}"
+    r"(?<![\w/.,-])\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+){1,4}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|"
-    r"Highway|Hwy|Parkway|Pkwy|Terrace|Circle|Cir|Calle|Avenida)\b\.?"
+    r"Highway|Hwy|Parkway|Pkwy|Terrace|Circle|Cir|Calle|Avenida|Hills?|Knolls?|Point|Harbors?|"
+    r"Isle|Divide|Ridge|Crossing|Square|Trail|Plaza|Loop|Pike|Alley|Glen|Grove|Heights|"
+    r"Meadows?|Mills?|Shores?|Springs?|Summit|Turnpike|View|Vista|Walk|Wells|Estates?|Gardens?|"
+    r"Landing|Manor|Oval|Pass|Path|Ramp|Route|Rte|Track|Trace|Village|Ville)\b\.?"
     r"(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*\w+)?"
 )
 CASE_NUMBER = re.compile(r"(?<![A-Z0-9])((?:EAC|WAC|LIN|SRC|NBC|MSC|IOE|YSC|ZLA|ZSF)\d{10})(?![0-9])")

@@ -43,6 +43,9 @@ class Hit:
     confidence: float
 
 
+CARRIED_HEADER = "text-table-header"
+
+
 def detect_passage(
     passage: Passage,
     assessment: Assessment,
@@ -54,13 +57,13 @@ def detect_passage(
     printed to PDF states its column titles on page 1 only)."""
     text = passage.text
     context = immigration_context or bool(IMMIGRATION_WORDS.search(text))
-    header = carried.get(passage.location.layer) if carried is not None else None
+    header = carried.get(CARRIED_HEADER) if carried is not None else None
     for start, end in segments(text):
         found = read_header(text[start:end])
         if found is not None:
             header = found
             if carried is not None:
-                carried[passage.location.layer] = found
+                carried[CARRIED_HEADER] = found
         hits = find_hits(text, start, end, header)
         if hits:
             _account(hits, passage.location, assessment, context, text[start:end])
@@ -294,6 +297,8 @@ def find_names(segment: str, has_person_signal: bool, under_name_header: bool = 
             continue
         if _country_phrase(segment, match.start()):
             continue  # "CHINA, PEOPLE'S REPUBLIC OF" has the shape of LAST, FIRST
+        if not capitals and HOUSE_NUMBER_BEFORE.search(segment, 0, match.start()):
+            continue  # "544 Laura Hill, Mackenziemouth" is a street and a town
         known = capitals and shapes.gazetteer_support(value) >= 2
         if has_person_signal or known or _cued(segment, match.start(), end):
             hits.append(Hit("person_name", match.start(), end, value, 0.9))
@@ -351,6 +356,9 @@ def _after_leading_cue(segment: str, start: int, end: int) -> int:
 TITLED_SURNAME = re.compile(
     r"\b(?:Mr|Ms|Mrs|Mx|Miss|Sr|Sra|Srta|Dr)\.?(?:/(?:Mr|Ms|Mrs)\.?)?\s+([^\W\d_][^\W\d_'’-]+)(?![^\W\d_]|\s+[^\W\d_a-z])"
 )
+
+
+HOUSE_NUMBER_BEFORE = re.compile(r"\d\s+$")
 
 
 def _country_phrase(segment: str, start: int) -> bool:

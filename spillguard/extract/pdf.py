@@ -161,12 +161,13 @@ def page_content(
         for text, start in annotated_redactions(page, textpage):
             yield Passage(text, under_redaction(number, start))
         text, covered_lines = split_covered_lines(textpage, hidden)
+        # Visible text first: its header line tells what the covered lines' columns are.
+        if text.strip():
+            yield Passage(text, Location(part=f"page:{number}", layer="text", page=number, offset=0))
         # A line with a covered name keeps its visible A-number and birth date: the whole line
         # is one record, reported in the under_redaction layer.
         for line, offset in covered_lines:
             yield Passage(line, under_redaction(number, offset))
-        if text.strip():
-            yield Passage(text, Location(part=f"page:{number}", layer="text", page=number, offset=0))
         yield from annotation_content(doc, page, number, limits, seen_fields)
     finally:
         textpage.close()
