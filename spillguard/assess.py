@@ -69,6 +69,9 @@ class Assessment:
     records: int = 0
     hidden_records: int = 0
     people: set[str] = field(default_factory=set)
+    # People found only as a bare name (a document author, a name in a byline): counted as
+    # individuals only when the file exposes nobody more seriously.
+    minor_people: set[str] = field(default_factory=set)
     record_kinds: Counter[str] = field(default_factory=Counter)
     severities: Counter[str] = field(default_factory=Counter)
     hidden_parts: Counter[str] = field(default_factory=Counter)
@@ -89,7 +92,7 @@ class Assessment:
         self.record_kinds.update(kinds)
         self.severities[severity] += 1
         if person_key:
-            self.people.add(person_key)
+            (self.minor_people if severity == "low" else self.people).add(person_key)
         if hidden:
             self.hidden_records += 1
             self.hidden_parts[part] += 1
@@ -121,7 +124,7 @@ class Assessment:
 
     @property
     def individuals(self) -> int:
-        return len(self.people)
+        return len(self.people) if self.people else len(self.minor_people)
 
     @property
     def severity(self) -> str:

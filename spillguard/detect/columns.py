@@ -417,6 +417,7 @@ def _account_bulk(
     hidden_rows = {
         r for r in range(first, len(flags[0]) + first) if table.row_number(start + r) in table.hidden_rows
     } - skip_rows
+    any_serious = False
     for signature, count in signatures.items():
         if count <= 0:
             continue
@@ -428,12 +429,14 @@ def _account_bulk(
                 assessment.count_lone(kind, count)
             continue
         severity = record_severity(present, plan.immigration_context)
+        any_serious = any_serious or severity != "low"
         if table.hidden or (used and all(i in hidden_columns for i in used)):
             hidden = count
         else:
             hidden = sum(1 for r in hidden_rows if tuple(valid[i][r] for i in columns) == signature)
         assessment.add_records(present, count, severity, hidden, table.part)
-    assessment.people.update(_bulk_keys(plan, first, cells, valid, skip_rows))
+    people = assessment.people if any_serious else assessment.minor_people
+    people.update(_bulk_keys(plan, first, cells, valid, skip_rows))
 
 
 def _bulk_keys(

@@ -58,15 +58,35 @@ def detect_passage(
     text = passage.text
     context = immigration_context or bool(IMMIGRATION_WORDS.search(text))
     header = carried.get(CARRIED_HEADER) if carried is not None else None
+    record: list[Hit] = []  # the person the sentences are currently about
+    last_end = 0
     for start, end in segments(text):
         found = read_header(text[start:end])
         if found is not None:
             header = found
             if carried is not None:
                 carried[CARRIED_HEADER] = found
-        hits = find_hits(text, start, end, header)
-        if hits:
-            _account(hits, passage.location, assessment, context, text[start:end])
+        hits = find_hits(text, start, end, header, keep_attributes=True)
+        same_line = "\n" not in text[last_end:start]
+        last_end = end
+        if not hits:
+            continue
+        # "Re: Edouard Gilles, A# 168-570-514. Date of birth: 21-Mar-1985. Nationality: Haitian."
+        # is one person: a sentence naming nobody continues the record of the one before it.
+        if record and same_line and _continues(record, hits):
+            record.extend(hits)
+            continue
+        _account(record, passage.location, assessment, context)
+        record = hits
+    _account(record, passage.location, assessment, context)
+
+
+def _continues(record: list[Hit], hits: list[Hit]) -> bool:
+    if any(h.kind == "person_name" for h in hits):
+        return False
+    known = {digits(h.value) for h in record if h.kind == "a_number"}
+    new = {digits(h.value) for h in hits if h.kind == "a_number"}
+    return not (known and new and not new <= known)  # another A-number is another person
 
 
 # Periods that end an abbreviation, not a sentence: "Mr. Xiao", "passport no. S7518".
@@ -133,7 +153,11 @@ def read_header(segment: str) -> Header | None:
     )
 
 
-def find_hits(text: str, start: int, end: int, header: Header | None = None) -> list[Hit]:
+def find_hits(
+    text: str, start: int, end: int, header: Header | None = None, keep_attributes: bool = False
+) -> list[Hit]:
+    """Everything found in text[start:end]. Birth dates, nationalities and facilities are kept
+    only beside a person, unless `keep_attributes` (the caller joins sentences into records)."""
     segment = text[start:end]
     if len(segment.strip()) < 3:
         return []
@@ -149,6 +173,8 @@ def find_hits(text: str, start: int, end: int, header: Header | None = None) -> 
             hits.extend(_nationalities(segment, hits))
         else:
             hits.extend(_cued_nationalities(segment, hits))
+    elif keep_attributes:
+        hits.extend(_cued_nationalities(segment, hits))
     else:
         # Facilities and countries with nobody attached are routine (lists, statistics).
         hits = [h for h in hits if h.kind not in ATTRIBUTE_KINDS]
@@ -433,13 +459,15 @@ def _official(segment: str, start: int) -> bool:
 # --- records ---------------------------------------------------------------------------------
 
 
-def _account(
-    hits: list[Hit], location: Location, assessment: Assessment, context: bool, segment: str
-) -> None:
+def _account(hits: list[Hit], location: Location, assessment: Assessment, context: bool) -> None:
     kinds = {h.kind for h in hits}
     has_person = "person_name" in kinds or bool(kinds & IDENTIFIERS)
+    if not has_person:
+        # Facilities and countries with nobody attached are routine (lists, statistics).
+        hits = [h for h in hits if h.kind not in ATTRIBUTE_KINDS]
+        kinds = {h.kind for h in hits}
+    severity = record_severity(kinds, context) if has_person else "low"
     if has_person:
-        severity = record_severity(kinds, context)
         assessment.add_record(kinds, _person_key(hits), severity, location.hidden, location.part)
     for hit in hits:
         at = (
@@ -447,9 +475,7 @@ def _account(
             if location.offset is not None
             else location
         )
-        assessment.add_finding(
-            Finding(hit.kind, at, hit.confidence, hit.value, severity if has_person else "low")
-        )
+        assessment.add_finding(Finding(hit.kind, at, hit.confidence, hit.value, severity))
         if not has_person:
             assessment.add_lone(hit.kind)
 
