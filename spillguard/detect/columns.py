@@ -26,7 +26,6 @@ from spillguard.detect.rules import (
     digits,
     valid_a_number,
     valid_passport,
-    valid_phone,
     valid_ssn,
 )
 from spillguard.detect.text import IMMIGRATION_WORDS, detect_passage, find_hits
@@ -59,7 +58,7 @@ HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("email_address", re.compile(r"\bE ?MAIL\b|\bCORREO\b")),
-    ("phone_number", re.compile(r"\b(?:PHONE|TELEPHONE|TEL|MOBILE|CELL|TELEFONO)\b")),
+    ("phone_number", re.compile(r"\b(?:PHONE|TELEPHONE|TEL|MOBILE|CELL|TELEFONO|CONTACT (?:NUMBER|NO))\b")),
     ("street_address", re.compile(r"\b(?:ADDRESS|STREET|DIRECCION|DOMICILIO|RESIDENCE)\b")),
     (
         "nationality",
@@ -272,7 +271,9 @@ VALUE_SHAPES: dict[str, Callable[[str], bool]] = {
     ),
     "date_of_birth": lambda v: (d := shapes.parse_date(v)) is not None and shapes.plausible_birth(d),
     "email_address": lambda v: bool(EMAIL.fullmatch(v)),
-    "phone_number": lambda v: bool(PHONE.fullmatch(v)) and valid_phone(v),
+    # Exports add extensions and trunk prefixes ("410-775-2964x5532", "001-410-775-2964"); under
+    # a phone header the exchange-code rules that keep prose precise would only lose recall.
+    "phone_number": lambda v: PHONE.search(v) is not None and 10 <= len(digits(v)) <= 18,
     "street_address": lambda v: any(ch.isdigit() for ch in v) and any(ch.isalpha() for ch in v),
     "nationality": lambda v: gazetteer.is_country(v),
     "detention_facility": lambda v: any(ch.isalpha() for ch in v) and not v.replace(",", "").isdigit(),

@@ -100,8 +100,8 @@ A_NUMBER = re.compile(
 SSN = re.compile(r"(?<![\d-])(\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})(?![\d-])")
 SSN_BARE = re.compile(r"(?<![\d-])(\d{9})(?![\d-])")
 PHONE = re.compile(
-    r"(?<![\w+])(\+?1[\s.-]?)?(\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\d)"
-    r"|(?<![\w+])\+\d{1,3}(?:[\s.-]?\d{2,4}){2,5}(?!\d)"
+    r"(?<![\w+/.-])(\+?1[\s.-]?)?(\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![-/.]?\d)"
+    r"|(?<![\w+/.-])\+\d{1,3}(?:[\s.-]?\d{2,4}){2,5}(?![-/.]?\d)"
 )
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}(?![\w])")
 PASSPORT = re.compile(r"(?i:passport)[^\n]{0,30}?(?:no\.?|number|#|:)?\s*([A-Z0-9]{6,9})(?![A-Za-z0-9])")
@@ -173,7 +173,7 @@ RULES: tuple[Rule, ...] = (
         pattern=PHONE,
         validator=valid_phone,
         examples=("Call (202) 732-4242", "+52 55 1234 5678"),
-        non_examples=("Fiscal year 2023-2024", "555-0100"),
+        non_examples=("Fiscal year 2023-2024", "555-0100", "A-142-861-219 1961-04-28"),
     ),
     Rule(
         id="email-address",
