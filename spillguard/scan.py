@@ -23,6 +23,8 @@ from spillguard.model import SEVERITY_ORDER, VERDICT_ORDER, Embedded, FileReport
 from spillguard.policy import DEFAULT_POLICY, Policy
 
 HASH_BLOCK = 1024 * 1024
+EXIT_MEMORY = 71  # a forked scan child's exit codes
+EXIT_INTERNAL = 70
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ def scan(
         results = [scan_path(path, policy) for path in targets]
         if progress:
             progress(len(targets), len(targets))
+    elif len(targets) == 1 and hasattr(os, "fork"):
+        # One file, the upload-path case: a single forked child isolates it without the
+        # hundreds of milliseconds a worker pool takes to start and stop.
+        results = [_scan_forked(targets[0], policy)]
     else:
         results = _scan_parallel(targets, policy, jobs, progress)
     files = tuple(report for batch in results for report in batch)
@@ -293,6 +299,56 @@ def _worker_init(limits: Limits) -> None:
         resource.RLIMIT_AS,
         (limit, hard if hard != resource.RLIM_INFINITY and hard < limit else limit),
     )
+
+
+def _scan_forked(path: str, policy: Policy) -> list[FileReport]:
+    """Scan one file in a forked child with the worker limits; its reports come back pickled
+    through a pipe. A child that overruns the time limit is killed; one that dies is a crash."""
+    import pickle
+    import selectors
+    import signal
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: scan, send, and leave without running the parent's cleanup
+        os.close(read_end)
+        status = 0
+        try:
+            _worker_init(policy.limits)
+            payload = pickle.dumps(scan_path(path, policy))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+        except MemoryError:
+            status = EXIT_MEMORY
+        except BaseException:
+            status = EXIT_INTERNAL
+        os._exit(status)
+    os.close(write_end)
+    deadline = time.monotonic() + policy.limits.timeout_seconds + 10
+    chunks: list[bytes] = []
+    timed_out = False
+    with os.fdopen(read_end, "rb", buffering=0) as pipe, selectors.DefaultSelector() as selector:
+        selector.register(pipe, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                timed_out = True
+                os.kill(pid, signal.SIGKILL)
+                break
+            block = pipe.read(1 << 20)
+            if not block:
+                break
+            chunks.append(block)
+    _, status = os.waitpid(pid, 0)
+    if timed_out:
+        return [_uninspectable(path, _size(path), "", "unknown", "timed out")]
+    if status != 0 or not chunks:
+        code = os.waitstatus_to_exitcode(status)
+        reasons = {EXIT_MEMORY: "over limit: memory", EXIT_INTERNAL: "internal error in worker"}
+        reason = reasons.get(code, f"parser crashed (exit {code})")
+        return [_uninspectable(path, _size(path), "", "unknown", reason)]
+    reports: list[FileReport] = pickle.loads(b"".join(chunks))
+    return reports
 
 
 def _scan_parallel(

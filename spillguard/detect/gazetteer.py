@@ -14,6 +14,7 @@ never saw.
 from __future__ import annotations
 
 import importlib.resources
+import importlib.util
 import os
 import pickle
 import re
@@ -40,6 +41,8 @@ def _disk_cached(name: str, build: Callable[[], frozenset[str]]) -> frozenset[st
     sources = [
         importlib.resources.files("names").joinpath("dist.all.last"),
         importlib.resources.files("gender_guesser").joinpath("data/nam_dict.txt"),
+        importlib.resources.files("spillguard").joinpath("data/demonyms.txt"),
+        importlib.util.find_spec("pycountry").origin or "",  # type: ignore[union-attr]
     ]
     stamp = "-".join(f"{os.stat(str(p)).st_size}.{int(os.stat(str(p)).st_mtime)}" for p in sources)
     key = f"{name}-{stamp}-1"
@@ -96,6 +99,10 @@ def _read_first_names() -> frozenset[str]:
 @cache
 def countries() -> frozenset[str]:
     """Folded country names in the spellings agencies use, and demonyms."""
+    return _disk_cached("countries", _build_countries)
+
+
+def _build_countries() -> frozenset[str]:
     import pycountry
 
     names: set[str] = set()
@@ -117,6 +124,10 @@ def countries() -> frozenset[str]:
 @cache
 def country_names() -> frozenset[str]:
     """Countries only, without demonyms: 'Honduras' but not 'Honduran'."""
+    return _disk_cached("country-names", _build_country_names)
+
+
+def _build_country_names() -> frozenset[str]:
     import pycountry
 
     names: set[str] = set()

@@ -64,6 +64,7 @@ STATISTIC_PROPERTIES = frozenset(
         "TotalTime", "Pages", "Words", "Characters", "CharactersWithSpaces", "Lines",
         "Paragraphs", "Slides", "Notes", "HiddenSlides", "MMClips", "DocSecurity",
         "ScaleCrop", "LinksUpToDate", "SharedDoc", "HyperlinksChanged", "AppVersion",
+        "Application",  # the program that wrote the file ("Microsoft Excel"), never a person
     }
 )  # fmt: skip
 

@@ -16,7 +16,7 @@ SARIF_LEVEL = {"block": "error", "warn": "warning", "pass": "note"}
 COUNT_ORDER = tuple(rule.kind for rule in RULES)
 
 
-INDENT_LIMIT = 2_000  # findings; beyond it the pure-Python indenting encoder costs seconds
+INDENT_LIMIT = 200  # findings; beyond it the pure-Python indenting encoder costs more than the scan
 
 
 def render_json(report: Report, show_values: bool, verbose: bool) -> str:
