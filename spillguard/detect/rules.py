@@ -57,6 +57,8 @@ A_NUMBER_CELL = re.compile(r"(?:A\s*[#:.-]?\s*)?(?:(\d{3})[\s-]?(\d{3})[\s-]?(\d
 
 
 def a_number_cell(value: str) -> bool:
+    if 9 <= len(value) <= 10 and value[0] in "Aa" and value[1:].isdigit():
+        return not placeholder_number(value[1:])  # A212345622, the common spelling
     match = A_NUMBER_CELL.fullmatch(value)
     if match is None:
         return False

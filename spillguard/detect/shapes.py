@@ -350,6 +350,12 @@ MAX_NAME_LENGTH = 80
 
 def parse_date(text: str) -> dt.date | None:
     """A calendar date from the common spellings, or None. Two-digit years pivot at 30."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
+        # ISO, the form every workbook date cell arrives in: no regex needed.
+        try:
+            return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        except ValueError:
+            return None
     match = DATE.search(text)
     if not match:
         return None

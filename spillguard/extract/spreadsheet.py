@@ -193,7 +193,7 @@ def _row_text(row: list[Any]) -> list[str]:
     65,536 x 256 cells of nothing, which must cost next to nothing."""
     if row.count("") == len(row):
         return []
-    out = [cell_text(v) for v in row]
+    out = [v if v.__class__ is str else cell_text(v) for v in row]
     while out and out[-1] == "":
         out.pop()
     return out
@@ -266,9 +266,19 @@ def _sheet_parts(zf: zipfile.ZipFile, limits: Limits) -> dict[str, str]:
     return parts
 
 
-_HIDDEN_ATTR = re.compile(rb'\bhidden="(?:1|true)"')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _COL_RANGE = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
+
+
+def _hidden_attributes(data: bytes) -> Iterator[tuple[int, int]]:
+    """(start, end) of each hidden="1" / hidden="true" attribute. bytes.find runs at memchr
+    speed; a regex with word boundaries takes 15 ms over a 2 MB sheet that hides nothing."""
+    for needle in (b'hidden="1"', b'hidden="true"'):
+        at = data.find(needle)
+        while at >= 0:
+            if at > 0 and data[at - 1] in b" \t\r\n":  # an attribute, not the end of another name
+                yield at, at + len(needle)
+            at = data.find(needle, at + len(needle))
 
 
 def _hidden_rows_columns(
@@ -284,9 +294,9 @@ def _hidden_rows_columns(
     data = read_member(zf, part, limits)
     rows: set[int] = set()
     cols: set[int] = set()
-    for match in _HIDDEN_ATTR.finditer(data):
-        start = data.rfind(b"<", 0, match.start())
-        tag = data[start : data.find(b">", match.end()) + 1]
+    for at, end in _hidden_attributes(data):
+        start = data.rfind(b"<", 0, at)
+        tag = data[start : data.find(b">", end) + 1]
         name = tag[1:].split(b" ", 1)[0].rsplit(b":", 1)[-1]
         if name == b"row":
             number = _ROW_NUMBER.search(tag)
