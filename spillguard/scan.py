@@ -341,12 +341,11 @@ def _scan_forked(path: str, policy: Policy) -> list[FileReport]:
             chunks.append(block)
     _, status = os.waitpid(pid, 0)
     if timed_out:
-        return [_uninspectable(path, _size(path), "", "unknown", "timed out")]
+        return _failed(path, "timed out")
     if status != 0 or not chunks:
         code = os.waitstatus_to_exitcode(status)
         reasons = {EXIT_MEMORY: "over limit: memory", EXIT_INTERNAL: "internal error in worker"}
-        reason = reasons.get(code, f"parser crashed (exit {code})")
-        return [_uninspectable(path, _size(path), "", "unknown", reason)]
+        return _failed(path, reasons.get(code, f"parser crashed (exit {code})"))
     reports: list[FileReport] = pickle.loads(b"".join(chunks))
     return reports
 
@@ -371,36 +370,21 @@ def _scan_parallel(
             try:
                 results.append(future.result())
             except FutureTimeout:
-                results.append([_uninspectable(path, _size(path), "", "unknown", "timed out")])
+                results.append(_failed(path, "timed out"))
             except ProcessExpired as exc:
-                results.append(
-                    [
-                        _uninspectable(
-                            path,
-                            _size(path),
-                            "",
-                            "unknown",
-                            f"parser crashed (exit {exc.exitcode})",
-                        )
-                    ]
-                )
+                results.append(_failed(path, f"parser crashed (exit {exc.exitcode})"))
             except MemoryError:
-                results.append([_uninspectable(path, _size(path), "", "unknown", "over limit: memory")])
+                results.append(_failed(path, "over limit: memory"))
             except Exception as exc:  # a bug in one extractor must not hide the other files
-                results.append(
-                    [
-                        _uninspectable(
-                            path,
-                            _size(path),
-                            "",
-                            "unknown",
-                            f"internal error ({exc.__class__.__name__})",
-                        )
-                    ]
-                )
+                results.append(_failed(path, f"internal error ({exc.__class__.__name__})"))
             if progress:
                 progress(done, len(targets))
     return results
+
+
+def _failed(path: str, reason: str) -> list[FileReport]:
+    """The report for a file whose worker never answered: uninspectable, so it blocks."""
+    return [_uninspectable(path, _size(path), "", "unknown", reason)]
 
 
 def _size(path: str) -> int:

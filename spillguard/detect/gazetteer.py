@@ -105,12 +105,7 @@ def countries() -> frozenset[str]:
 def _build_countries() -> frozenset[str]:
     import pycountry
 
-    names: set[str] = set()
-    for country in pycountry.countries:
-        for attr in ("name", "official_name", "common_name"):
-            value = getattr(country, attr, None)
-            if value:
-                names.update(_spellings(value))
+    names = set(country_names())
     for country in pycountry.historic_countries:
         names.update(_spellings(country.name))
     text = importlib.resources.files("spillguard").joinpath("data/demonyms.txt").read_text("utf-8")
