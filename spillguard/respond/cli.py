@@ -21,7 +21,11 @@ RESPOND_MODULES = ("duckdb", "jinja2", "maxminddb")
 
 StoreOption = Annotated[
     str | None,
-    typer.Option("--store", help="Incident store: a SQLite path or URL [.spillguard/incidents.db]."),
+    typer.Option(
+        "--store",
+        help="Incident store: a SQLite path or sqlite:///path, or postgresql://user@host/db "
+        "[.spillguard/incidents.db].",
+    ),
 ]
 TzOption = Annotated[
     str | None, typer.Option("--tz", help="Zone for times given without an offset (IANA name).")
@@ -162,7 +166,8 @@ def incident_open(
             removed=end,
             notified=_instant(notified, tz),
         )
-        incident = open_store(store).create_incident(new)
+        with open_store(store) as db:
+            incident = db.create_incident(new)
         typer.echo(f"incident {incident.id} opened: {incident.file_name} sha256:{sha256}")
 
     _guarded(run)
@@ -212,9 +217,9 @@ def incident_show(
     def run() -> None:
         from spillguard.store import open_store
 
-        db = open_store(store)
-        incident = db.incident(incident_id)
-        data = _incident_dict(incident, db.letters(incident_id))
+        with open_store(store) as db:
+            incident = db.incident(incident_id)
+            data = _incident_dict(incident, db.letters(incident_id))
         if fmt == "json":
             typer.echo(json.dumps(data, indent=2))
             return
@@ -246,7 +251,9 @@ def incident_list(store: StoreOption = None) -> None:
         from spillguard.respond.timefmt import iso_z
         from spillguard.store import open_store
 
-        for incident in open_store(store).incidents():
+        with open_store(store) as db:
+            incidents = db.incidents()
+        for incident in incidents:
             removed = iso_z(incident.removed) if incident.removed else "not removed"
             typer.echo(f"{incident.id}\t{incident.title}\t{iso_z(incident.published)}\t{removed}")
 
@@ -268,9 +275,8 @@ def incident_update(
 
         if removed is None and notified is None:
             raise CommandError("nothing to update: give --removed or --notified")
-        open_store(store).update_times(
-            incident_id, removed=_instant(removed, tz), notified=_instant(notified, tz)
-        )
+        with open_store(store) as db:
+            db.update_times(incident_id, removed=_instant(removed, tz), notified=_instant(notified, tz))
         typer.echo(f"incident {incident_id} updated")
 
     _guarded(run)
@@ -291,7 +297,8 @@ def incident_track(
         from spillguard.store import open_store
 
         when = _instant(at, tz) or datetime.now(UTC)
-        letter = open_store(store).set_letter_state(incident_id, entity, state, when)
+        with open_store(store) as db:
+            letter = db.set_letter_state(incident_id, entity, state, when)
         typer.echo(f"letter to {letter.entity_id}: {letter.state}")
 
     _guarded(run)
@@ -359,8 +366,8 @@ def exposure_command(
         if incident is not None:
             if url or size or start or end:
                 raise CommandError("--incident takes the URLs, size and window from the store")
-            db = open_store(store)
-            record = db.incident(incident)
+            with open_store(store) as db:
+                record = db.incident(incident)
             query = ExposureQuery(record.urls, record.size, record.published, record.removed, match_name)
         else:
             if not url or size is None:
@@ -371,7 +378,8 @@ def exposure_command(
         hostnames = reverse_dns(c.ip for c in exposure.clients) if rdns else None
         exposure = attribute(exposure, owners, hostnames, networks)
         if record is not None:
-            open_store(store).save_exposure(record.id, exposure.as_dict())
+            with open_store(store) as db:
+                db.save_exposure(record.id, exposure.as_dict())
         if fmt == "json":
             _write_or_print(out.to_json(exposure), output)
         elif fmt == "csv":
@@ -443,31 +451,31 @@ def clawback_command(
         if incident is None or template is None:
             raise CommandError("give --incident ID and --template DIR")
         text = letters.load_template(template)
-        db = open_store(store)
-        record = db.incident(incident)
-        stored = db.latest_exposure(incident)
-        if stored is None:
-            raise CommandError(f"incident {incident} has no exposure yet: run exposure --incident")
-        entities = group_clients(exposure_from_dict(stored).clients)
-        if entities_file is not None:
-            entities = apply_overrides(entities, load_overrides(entities_file))
-        recipients = letter_recipients(entities, include_partial)
-        info = letters.LetterIncident(
-            id=record.id,
-            title=record.title,
-            file_name=record.file_name,
-            sha256=record.sha256,
-            size=record.size,
-            urls=record.urls,
-            published=iso_z(record.published),
-            removed=iso_z(record.removed) if record.removed else None,
-        )
-        written = letters.write_letters(text, info, recipients, out_dir, datetime.now(UTC))
-        for letter in written:
-            db.record_letter(
-                record.id, letter.entity.id, letter.entity.name, str(letter.docx), str(letter.pdf)
+        with open_store(store) as db:
+            record = db.incident(incident)
+            stored = db.latest_exposure(incident)
+            if stored is None:
+                raise CommandError(f"incident {incident} has no exposure yet: run exposure --incident")
+            entities = group_clients(exposure_from_dict(stored).clients)
+            if entities_file is not None:
+                entities = apply_overrides(entities, load_overrides(entities_file))
+            recipients = letter_recipients(entities, include_partial)
+            info = letters.LetterIncident(
+                id=record.id,
+                title=record.title,
+                file_name=record.file_name,
+                sha256=record.sha256,
+                size=record.size,
+                urls=record.urls,
+                published=iso_z(record.published),
+                removed=iso_z(record.removed) if record.removed else None,
             )
-            typer.echo(f"{letter.entity.id}\t{letter.entity.name}\t{letter.docx}\t{letter.pdf}")
+            written = letters.write_letters(text, info, recipients, out_dir, datetime.now(UTC))
+            for letter in written:
+                db.record_letter(
+                    record.id, letter.entity.id, letter.entity.name, str(letter.docx), str(letter.pdf)
+                )
+                typer.echo(f"{letter.entity.id}\t{letter.entity.name}\t{letter.docx}\t{letter.pdf}")
         typer.echo(f"{len(written)} letter(s) written to {out_dir}")
 
     _guarded(run)

@@ -1,8 +1,8 @@
 """The incident store: incidents, their exposure analyses, claw-back letters and an audit log.
 
-`open_store(url)` picks the backend from the URL. SQLite (the default, a file path or
-`sqlite:///path`) ships with Python; a PostgreSQL backend can implement `IncidentStore`
-later without touching the commands.
+`open_store(url)` picks the backend from the URL (see `spillguard.store.urls`): SQLite by
+default (a file path or `sqlite:///path`, stdlib only), PostgreSQL by `postgresql://` URL
+(psycopg, in the respond extra). Both run the same SQL (`spillguard.store.sql`).
 """
 
 from __future__ import annotations
@@ -17,28 +17,31 @@ from spillguard.store.model import (
     NewIncident,
     StoreError,
 )
+from spillguard.store.urls import DatabaseURL, parse_database_url
 
 DEFAULT_STORE = Path(".spillguard") / "incidents.db"
 
 __all__ = [
     "DEFAULT_STORE",
     "LETTER_STATES",
+    "DatabaseURL",
     "Incident",
     "IncidentStore",
     "Letter",
     "NewIncident",
     "StoreError",
     "open_store",
+    "parse_database_url",
 ]
 
 
 def open_store(url: str | None = None) -> IncidentStore:
-    """The store at `url`: a path or sqlite:/// URL; None is `.spillguard/incidents.db`."""
-    target = url or str(DEFAULT_STORE)
-    if target.startswith(("postgresql:", "postgres:", "postgresql+")):
-        raise StoreError("PostgreSQL stores are not supported yet; use a SQLite path")
-    if "://" in target and not target.startswith("sqlite:///"):
-        raise StoreError(f"unsupported store URL scheme in {target.split('://')[0]!r}")
+    """The store at `url`: a path, sqlite:/// or postgresql:// URL; None is `.spillguard/incidents.db`."""
+    database = parse_database_url(url, DEFAULT_STORE)
+    if database.kind == "postgresql":
+        from spillguard.store.postgres import PostgresStore
+
+        return PostgresStore(database)
     from spillguard.store.sqlite import SqliteStore
 
-    return SqliteStore(Path(target.removeprefix("sqlite:///")))
+    return SqliteStore(database.path)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 # A claw-back letter moves forward through these states, never back.
 LETTER_STATES = ("drafted", "sent", "acknowledged", "certified")
@@ -85,3 +86,9 @@ class IncidentStore(Protocol):
     def audit_log(self, incident_id: int) -> list[tuple[datetime, str, str]]: ...
 
     def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None: ...

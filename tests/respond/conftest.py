@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import typer
 
 from spillguard.respond.cli import register
+from tests import pg
 from tests.respond import loggen
 from tests.respond.mmdb import write_mmdb
 
@@ -53,3 +55,32 @@ def app() -> typer.Typer:
 
     register(application)
     return application
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg.PostgresServer]:
+    """One PostgreSQL server per test process (each xdist worker has its own), stopped at the end."""
+    problems = pg.missing_requirements()
+    bin_dir = pg.server_bin()
+    if problems or bin_dir is None:
+        pg.require_postgres("; ".join(problems))
+    server = pg.start_server(bin_dir)
+    yield server
+    pg.stop_server(server)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: pg.PostgresServer) -> Iterator[str]:
+    """A postgresql:// URL of a new, empty database, dropped after the test."""
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty incident store of each backend; PostgreSQL's server starts only when asked for."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'incidents.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url

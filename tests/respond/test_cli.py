@@ -34,7 +34,7 @@ def run(app: typer.Typer, *args: str | Path) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def open_incident(app: typer.Typer, store: Path, leaked: Path, *extra: str) -> None:
+def open_incident(app: typer.Typer, store: str | Path, leaked: Path, *extra: str) -> None:
     urls = [a for url in loggen.URLS for a in ("--url", url)]
     code, out, err = run(
         app, "incident", "open", "--file", leaked, *urls, "--published", "2022-11-28T09:00:00-05:00",
@@ -44,8 +44,8 @@ def open_incident(app: typer.Typer, store: Path, leaked: Path, *extra: str) -> N
     assert f"incident 1 opened: fy23-detained.xlsx sha256:{SHA256}" in out
 
 
-def test_incident_open_show_list(app: typer.Typer, tmp_path: Path, leaked: Path) -> None:
-    store = tmp_path / "incidents.db"
+def test_incident_open_show_list(app: typer.Typer, store_url: str, leaked: Path) -> None:
+    store = store_url  # once per backend: a SQLite file, and postgresql://postgres@127.0.0.1:PORT/DB
     open_incident(app, store, leaked, "--title", "FY23 sheet")
 
     code, out, _ = run(app, "incident", "show", "1", "--format", "json", "--store", store)
@@ -246,6 +246,7 @@ def test_clawback_include_partial_and_default_entities(
          "cannot read time"),
         (["clawback", "--incident", "1", "--template", "{tmp}/none"], "letter.txt.j2 not found"),
         (["incident", "track", "1", "AS1", "sent", "--store", "{tmp}/db"], "no incident 1"),
+        (["incident", "list", "--store", "mysql://app@db.example/sg"], "unsupported database URL"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(
