@@ -7,11 +7,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup demo test lint bench clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt scripts/install-system-deps.sh
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) (set PY=...)"; exit 2; }
+	bash scripts/install-system-deps.sh
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==24.3.1
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,respond]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,respond,ocr]'
+	@# Byte-compile now: where PYTHONDONTWRITEBYTECODE is set, every run would recompile.
+	$(BIN)/python -m compileall -q spillguard
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -32,6 +35,7 @@ $(VENV)/.bench: $(STAMP)
 	@touch $@
 
 bench: $(VENV)/.bench
+	$(BIN)/python -m compileall -q spillguard
 	$(BIN)/python -m benchmarks
 
 clean:

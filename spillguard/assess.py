@@ -6,8 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spillguard.model import SEVERITY_ORDER, Finding
+
+if TYPE_CHECKING:
+    from spillguard.policy import Allowance
 
 IDENTIFIERS = frozenset({"a_number", "ssn", "passport_number", "immigration_case_number"})
 # Linking a person to any of these says something about immigration status or custody.
@@ -25,6 +29,7 @@ LONE_SEVERITY: dict[str, str] = {
     "email_address": "low",
     "street_address": "low",
     "person_name": "low",
+    "gps_location": "medium",  # where a photo was taken: often a home or a shelter
 }
 KIND_PHRASES: dict[str, str] = {
     "a_number": "A-numbers",
@@ -38,6 +43,7 @@ KIND_PHRASES: dict[str, str] = {
     "email_address": "e-mail addresses",
     "street_address": "street addresses",
     "immigration_case_number": "case numbers",
+    "gps_location": "photo locations",
 }
 REASON_ORDER = tuple(KIND_PHRASES)
 
@@ -76,6 +82,27 @@ class Assessment:
     severities: Counter[str] = field(default_factory=Counter)
     hidden_parts: Counter[str] = field(default_factory=Counter)
     truncated: bool = False
+    # What the policy leaves out of this file (allowed kinds, allowlisted values). Detectors
+    # ask `allows` before a finding joins a record, so the record's severity is judged
+    # without it; what was left out is counted, so stale allowlist entries can be told.
+    allow: Allowance | None = None
+    allowed_kinds: Counter[str] = field(default_factory=Counter)
+    allowed_entries: Counter[int] = field(default_factory=Counter)
+
+    def allows(self, kind: str, value: str) -> bool:
+        if self.allow is None:
+            return False
+        if self.allow.allows_kind(kind):
+            self.allowed_kinds[kind] += 1
+            return True
+        entry = self.allow.match(kind, value)
+        if entry is None:
+            return False
+        self.allowed_entries[entry.index] += 1
+        return True
+
+    def allows_kind(self, kind: str) -> bool:
+        return self.allow is not None and self.allow.allows_kind(kind)
 
     def add_finding(self, finding: Finding) -> None:
         self.counts[finding.kind] += 1

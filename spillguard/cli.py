@@ -112,9 +112,11 @@ def _progress_bar() -> Callable[[int, int], None] | None:
 
 def _register_subcommands() -> None:
     # Explicit list: each line plugs one family of commands into the CLI.
+    from spillguard.gate_cli import register as register_gate
     from spillguard.respond.cli import register as register_respond
 
     register_respond(app)
+    register_gate(app)
 
 
 def main() -> None:

@@ -3,7 +3,7 @@ the report says. All frozen: a finding is a fact about a file, not something to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -29,6 +29,9 @@ Layer = Literal[
 ]
 
 Verdict = Literal["block", "warn", "pass"]
+# A rectangle in a picture (pixels) or on a PDF page (points from the top-left corner):
+# left, top, right, bottom.
+Box = tuple[int, int, int, int]
 Severity = Literal["critical", "high", "medium", "low", "none"]
 SEVERITY_ORDER: dict[str, int] = {"none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 VERDICT_ORDER: dict[str, int] = {"pass": 0, "warn": 1, "block": 2}
@@ -45,9 +48,10 @@ class Location:
     column: str | None = None
     page: int | None = None
     offset: int | None = None
+    box: Box | None = None  # where in a picture or on a page text was read by OCR
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "part": self.part,
             "layer": self.layer,
             "hidden": self.hidden,
@@ -56,6 +60,9 @@ class Location:
             "page": self.page,
             "offset": self.offset,
         }
+        if self.box is not None:
+            out["box"] = list(self.box)  # an added key: present only for text read by OCR
+        return out
 
     def label(self) -> str:
         """Short human form: `sheet:Roster!C7`, `page:2@140`, `comment`."""
@@ -97,9 +104,14 @@ class Table:
     hidden_columns: frozenset[int] = frozenset()
     key: str = ""
     is_continuation: bool = False
+    # Tables read by OCR: each cell's box, keyed by (row number, 0-based column index).
+    boxes: Mapping[tuple[int, int], Box] | None = None
 
     def row_number(self, index: int) -> int:
         return self.row_numbers[index] if self.row_numbers is not None else index + 1
+
+    def box(self, row: int, column: int) -> Box | None:
+        return self.boxes.get((row, column)) if self.boxes is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +130,12 @@ Content = Passage | Table | Embedded
 
 class Uninspectable(Exception):
     """The file cannot be fully inspected; it blocks. The message is the reason shown to users."""
+
+
+class PictureNotRead(Uninspectable):
+    """A picture that may hold text was not read (OCR not installed, turned off or timed out).
+    Raised after everything else in the file was given, so the rest is still judged; it blocks
+    unless the policy accepts unread pictures (a folder of photos)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,15 @@ from spillguard import __version__
 from spillguard.assess import Assessment
 from spillguard.extract import extract
 from spillguard.extract.base import Limits, Source
-from spillguard.extract.sniff import IMAGE_TYPES, refuse, sniff
-from spillguard.model import SEVERITY_ORDER, VERDICT_ORDER, Embedded, FileReport, Uninspectable
+from spillguard.extract.sniff import refuse, sniff
+from spillguard.model import (
+    SEVERITY_ORDER,
+    VERDICT_ORDER,
+    Embedded,
+    FileReport,
+    PictureNotRead,
+    Uninspectable,
+)
 from spillguard.policy import DEFAULT_POLICY, Policy
 
 HASH_BLOCK = 1024 * 1024
@@ -157,10 +164,11 @@ def scan_path(path: str, policy: Policy) -> list[FileReport]:
 
 def scan_source(source: Source, policy: Policy) -> list[FileReport]:
     clock = time.perf_counter()
+    policy = policy.for_path(source.name)  # the path rules that apply to this file
     digest = _sha256(source)
     members: list[FileReport] = []
     kind = "unknown"
-    assessment = Assessment(max_findings=policy.max_findings)
+    assessment = Assessment(max_findings=policy.max_findings, allow=policy.allowance)
 
     def on_embedded(item: Embedded) -> None:
         child = Source.from_bytes(f"{source.name}!{item.name}", item.data, source.depth + 1, source.deadline)
@@ -170,24 +178,13 @@ def scan_source(source: Source, policy: Policy) -> list[FileReport]:
         kind = sniff(source)
         if kind == "empty":
             return [_report(source, digest, kind, assessment, policy, clock, reason="empty file")]
-        if kind in IMAGE_TYPES:
-            verdict = "block" if policy.pictures_block else "warn"
-            return [
-                _report(
-                    source,
-                    digest,
-                    kind,
-                    assessment,
-                    policy,
-                    clock,
-                    reason="picture: text in images is not read",
-                    verdict=verdict,
-                )
-            ]
         refuse(kind)
         from spillguard.detect import detect
 
         detect(extract(kind, source, policy.limits), assessment, on_embedded, source.check_time)
+    except PictureNotRead as exc:
+        report = _report(source, digest, kind, assessment, policy, clock)
+        return [_roll_up(_unread_pictures(report, str(exc), policy), members), *members]
     except Uninspectable as exc:
         return [_uninspectable(source.name, source.size, digest, kind, str(exc)), *members]
     except MemoryError:
@@ -225,6 +222,11 @@ def _report(
     extra: dict[str, object] = {}
     if assessment.truncated:
         extra["findings_truncated"] = True
+    if assessment.allowed_kinds or assessment.allowed_entries:
+        extra["allowed"] = {
+            "kinds": dict(assessment.allowed_kinds),
+            "allowlist": sorted(assessment.allowed_entries),
+        }
     return FileReport(
         path=source.name,
         sha256=digest,
@@ -240,6 +242,21 @@ def _report(
         seconds=time.perf_counter() - clock,
         extra=extra,
     )
+
+
+def _unread_pictures(report: FileReport, reason: str, policy: Policy) -> FileReport:
+    """A file with a picture that may hold text and was not read (OCR missing, turned off or
+    timed out) fails closed: uninspectable, blocking, with what was read still listed. A
+    policy that accepts unread pictures (`unread_pictures = "warn"` or `"pass"`, for a folder
+    of photos) judges the file by what was read and notes the rest in the reason."""
+    accepted = policy.unread_pictures
+    if accepted not in VERDICT_ORDER or accepted == "block":
+        severity = max(report.severity, "high", key=SEVERITY_ORDER.__getitem__)
+        reason_shown = f"uninspectable: {reason}"
+        return replace(report, verdict="block", severity=severity, reason=reason_shown, uninspectable=reason)
+    verdict = max(report.verdict, accepted, key=VERDICT_ORDER.__getitem__)
+    extra = {**report.extra, "pictures_not_read": reason}
+    return replace(report, verdict=verdict, reason=f"{report.reason}; {reason}", extra=extra)
 
 
 def _roll_up(report: FileReport, members: list[FileReport]) -> FileReport:

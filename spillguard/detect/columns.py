@@ -335,6 +335,10 @@ def _scan_rows(table: Table, plan: Plan, start: int, assessment: Assessment) -> 
     rows = table.rows[start:]
     cells = {i: [r[i].strip() if i < len(r) else "" for r in rows] for i in plan.kinds}
     valid = {i: _valid_cells(kind, cells[i]) for i, kind in plan.kinds.items()}
+    for i, kind in plan.kinds.items():
+        if assessment.allows_kind(kind):  # a column the policy allows holds nothing to find
+            assessment.allowed_kinds[kind] += sum(valid[i])
+            valid[i] = [False] * len(valid[i])
     text_rows = _rows_with_text(rows, plan)
     first_bulk = len(rows)
     for r, row in enumerate(rows):
@@ -503,6 +507,7 @@ def _account_row(
             hidden or table.hidden,
             number,
             column_letter(table.first_column + column),
+            box=table.box(number, column),
         )
         if found:
             for hit in find_hits(text, 0, len(text)):
@@ -510,6 +515,7 @@ def _account_row(
                     found.append((hit.kind, column, hit.value))
         else:
             detect_passage(Passage(text, location), assessment, plan.immigration_context)
+    found = [f for f in found if not assessment.allows(f[0], f[2])]
     if not found:
         return
     kinds = {k for k, _, _ in found}
@@ -524,7 +530,12 @@ def _account_row(
         col_hidden = row_hidden or (table.first_column + column) in table.hidden_columns
         any_hidden = any_hidden or col_hidden
         location = Location(
-            table.part, table.layer, col_hidden, number, column_letter(table.first_column + column)
+            table.part,
+            table.layer,
+            col_hidden,
+            number,
+            column_letter(table.first_column + column),
+            box=table.box(number, column),
         )
         assessment.add_finding(Finding(kind, location, 0.95, value, severity))
         if not has_person:

@@ -116,6 +116,20 @@ STREET = re.compile(
     r"Landing|Manor|Oval|Pass|Path|Ramp|Route|Rte|Track|Trace|Village|Ville)\b\.?"
     r"(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*\w+)?"
 )
+GPS_POSITION = re.compile(
+    r"(?i:\bgps\s+(?:position|location|coordinates)\s*:?\s*)(-?\d{1,2}\.\d+\s*,\s*-?\d{1,3}\.\d+)"
+)
+
+
+def valid_gps(value: str) -> bool:
+    """On the globe, and not 0, 0 (what a camera writes when it had no fix)."""
+    try:
+        lat, lon = (float(part) for part in value.split(","))
+    except ValueError:
+        return False
+    return -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0.0, 0.0)
+
+
 CASE_NUMBER = re.compile(r"(?<![A-Z0-9])((?:EAC|WAC|LIN|SRC|NBC|MSC|IOE|YSC|ZLA|ZSF)\d{10})(?![0-9])")
 FACILITY = re.compile(
     r"(?:[A-Z][\w.'&-]*\s+){1,5}(?:(?:Service\s+)?Processing\s+Center|Detention\s+(?:Center|Facility)"
@@ -225,6 +239,22 @@ RULES: tuple[Rule, ...] = (
         pattern=CASE_NUMBER,
         examples=("Receipt IOE0912345678",),
         non_examples=("EAC 2023 annual report",),
+    ),
+    Rule(
+        id="gps-location",
+        kind="gps_location",
+        title="GPS position of a photo",
+        finds="The place a picture was taken, from the GPS fields of its EXIF metadata (reported as "
+        "'GPS position: LAT, LON' in the picture's metadata), or such a position written in text.",
+        why="A phone photo of a list, a letter or a person carries where it was taken, often a home, "
+        "a shelter or an office; nobody viewing the picture sees it.",
+        false_alarms="Pictures of public places with location tags; 0, 0 (no fix) is ignored.",
+        pattern=GPS_POSITION,
+        keywords=("gps",),
+        validator=valid_gps,
+        group=1,
+        examples=("GPS position: 31.761878, -106.485022",),
+        non_examples=("GPS position: 0.000000, 0.000000", "the GPS unit lost its fix"),
     ),
     Rule(
         id="detention-facility",

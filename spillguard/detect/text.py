@@ -460,6 +460,7 @@ def _official(segment: str, start: int) -> bool:
 
 
 def _account(hits: list[Hit], location: Location, assessment: Assessment, context: bool) -> None:
+    hits = [h for h in hits if not assessment.allows(h.kind, h.value)]
     kinds = {h.kind for h in hits}
     has_person = "person_name" in kinds or bool(kinds & IDENTIFIERS)
     if not has_person:

@@ -35,6 +35,13 @@ EXTRACTORS: dict[str, str] = {
     "gz": "spillguard.extract.archive:extract_compressed",
     "bz2": "spillguard.extract.archive:extract_compressed",
     "xz": "spillguard.extract.archive:extract_compressed",
+    "png": "spillguard.extract.image:extract_image",
+    "jpeg": "spillguard.extract.image:extract_image",
+    "gif": "spillguard.extract.image:extract_image",
+    "tiff": "spillguard.extract.image:extract_image",
+    "bmp": "spillguard.extract.image:extract_image",
+    "webp": "spillguard.extract.image:extract_image",
+    "heic": "spillguard.extract.image:extract_image",
 }
 
 

@@ -29,6 +29,10 @@ class Limits:
     max_ratio: float = 250.0  # decompressed / compressed, per member and overall
     timeout_seconds: float = 120.0  # per top-level file
     max_memory_bytes: int = 4096 * MiB  # per worker process
+    # Text in pictures is read with OCR; off, or past the time per picture or page, a picture
+    # that may hold text is reported not read (and blocks unless the policy accepts that).
+    ocr: bool = True
+    ocr_page_seconds: float = 60.0
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spillguard.extract.base import Limits, Source, local
-from spillguard.model import Content, Location, Passage, Table, Uninspectable
+from spillguard.model import Content, Embedded, Location, Passage, Table, Uninspectable
 
 MAX_DEPTH = 64  # deeper nesting is not data anyone publishes on purpose; fail closed
 PASSAGE_CHARS = 4000  # body text is cut into passages about this long, at line breaks
@@ -60,6 +60,7 @@ class Page:
     json_islands: list[Any] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     title: list[str] = field(default_factory=list)
+    pictures: list[tuple[str, bytes]] = field(default_factory=list)  # data: URIs, by type
 
 
 def extract_html(source: Source, limits: Limits) -> Iterator[Content]:
@@ -96,6 +97,8 @@ def html_content(page: Page, body: list[str]) -> Iterator[Content]:
         yield from chunked(script, f"script:{number}", "hidden_text", hidden=True)
     for number, island in enumerate(page.json_islands, 1):
         yield from json_content(island, f"script:{number}:json:", hidden=True)
+    for number, (subtype, data) in enumerate(page.pictures, 1):
+        yield Embedded(f"picture-{number}.{subtype}", data, layer="text", hidden=False)
 
 
 def walk_html(element: Any, out: list[str], page: Page, hidden: bool, depth: int) -> None:
@@ -164,6 +167,9 @@ def collect_attributes(element: Any, tag: str, page: Page) -> None:
         name = name.lower()
         if not value.strip():
             continue
+        if "data:image/" in value[:4096].lower():
+            page.pictures.extend(data_uri_pictures(value))
+            continue
         if name in TEXT_ATTRIBUTES or name.startswith("data-") or is_contact_link(name, value):
             if tag == "input" and (element.get("type") or "").lower() == "hidden":
                 # A hidden input's value is hidden text, not a tooltip.
@@ -171,6 +177,29 @@ def collect_attributes(element: Any, tag: str, page: Page) -> None:
                 continue
             label = f"{name_hint} {name}".strip() if tag in ("meta", "input") else name
             page.attributes.append(f"{label}: {value}")
+
+
+DATA_URI_PICTURE = re.compile(r"data:image/([\w.+-]{1,40})((?:;[\w=.+-]*)*),([^\s\"')]+)", re.I)
+
+
+def data_uri_pictures(value: str) -> Iterator[tuple[str, bytes]]:
+    """Pictures written into the page itself (`<img src="data:image/png;base64,...">`, CSS
+    `url(data:...)`): (subtype, bytes) for each, scanned as its own entry so its text is read."""
+    import base64
+    import binascii
+    from urllib.parse import unquote_to_bytes
+
+    for match in DATA_URI_PICTURE.finditer(value):
+        subtype, params, payload = match.group(1).lower(), match.group(2).lower(), match.group(3)
+        if ";base64" in params:
+            try:
+                data = base64.b64decode(payload + "=" * (-len(payload) % 4))
+            except (binascii.Error, ValueError):
+                raise Uninspectable("corrupt picture in a data: URI (bad base64)") from None
+        else:
+            data = unquote_to_bytes(payload)
+        if data:
+            yield subtype.replace("svg+xml", "svg").replace("jpeg", "jpg"), data
 
 
 def is_contact_link(name: str, value: str) -> bool:

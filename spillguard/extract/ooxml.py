@@ -258,6 +258,26 @@ def embedded_files(package: Package) -> Iterator[Embedded]:
                 yield Embedded(name, data, layer="attachment", hidden=True)
 
 
+# Pictures a document shows (pasted screenshots, scanned pages, photos), scanned as their own
+# entries so the text in them is read. Vector formats other than SVG (EMF, WMF) are not
+# decoded yet; the package thumbnail only repeats the document, which is read in full.
+PICTURE_SUFFIXES = (
+    *(".png", ".jpg", ".jpeg", ".jpe", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".svg"),
+)
+
+
+def media_pictures(zf: zipfile.ZipFile, folder: str, limits: Limits) -> Iterator[Embedded]:
+    """Pictures stored under `folder` (`word/media/`, `ppt/media/`, `xl/media/`, `Pictures/`),
+    each as its own entry named by its path in the package."""
+    prefix = folder.lower()
+    for name in zf.namelist():
+        lowered = name.lower()
+        if lowered.startswith(prefix) and lowered.endswith(PICTURE_SUFFIXES):
+            data = read_member(zf, name, limits)
+            if data:
+                yield Embedded(name, data, layer="text", hidden=False)
+
+
 def embedded_packages(zf: zipfile.ZipFile, folder: str, limits: Limits) -> Iterator[Embedded]:
     """Embedded files under `folder` (an xlsx inside a docx, an OLE object), named relative
     to it: each is scanned as its own entry. For callers that hold a bare ZipFile."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from spillguard.extract.base import Limits, Source, column_letter, local, open_zip
-from spillguard.extract.ooxml import Package, attribute, metadata_location
+from spillguard.extract.ooxml import Package, attribute, media_pictures, metadata_location
 from spillguard.model import Content, Embedded, Location, Passage, Table, Uninspectable
 
 DRAWING_NS = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
@@ -146,6 +146,7 @@ def _read_document(package: Package, content: Element) -> Iterator[Content]:
     yield from _properties(package)
     yield from _objects(package, body)
     yield from _attachments(package)
+    yield from media_pictures(package.zf, "Pictures/", package.limits)
 
 
 def _children(root: Element, name: str) -> Iterator[Element]:

@@ -15,14 +15,22 @@ from __future__ import annotations
 
 import ctypes
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from spillguard import ocr
+from spillguard.extract import pdf_pictures
 from spillguard.extract.base import Limits, Source
-from spillguard.model import Content, Embedded, Location, Passage, Uninspectable
+from spillguard.extract.image import may_hold_text
+from spillguard.extract.xmp import xmp_values
+from spillguard.model import Content, Embedded, Location, Passage, PictureNotRead, Uninspectable
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 MAX_PAGES = 10_000  # more pages than any publishable document we expect; fail closed beyond
 MIN_BOX_SIDE = 4.0  # points; thinner filled shapes are rules and borders, not redaction bars
@@ -32,7 +40,6 @@ RENDER_SCALE = 1.0  # 72 dpi is enough to tell a solid bar from text drawn on a 
 MAX_RENDER_PIXELS = 16_000_000  # a poster-sized page is rendered coarser, not with gigabytes
 MAX_FORM_DEPTH = 8  # Form XObjects nested deeper than this are not looked into for boxes
 BAND_HEIGHT = 24.0  # points; boxes are bucketed by vertical band so each char checks few boxes
-XMP_MAX_BYTES = 4 * 1024 * 1024
 ANNOT_KEYS = ("Contents", "T", "Subj", "RC")
 
 # Annotation kinds a reader has to open (a note icon, a popup) before seeing their text.
@@ -95,10 +102,12 @@ def extract_pdf(source: Source, limits: Limits) -> Iterator[Content]:
         raise Uninspectable(f"over limit: {len(data)} bytes")
     doc = open_document(data)
     try:
-        yield from document_content(doc, source, limits)
+        unread = yield from document_content(doc, source, limits)
         yield from metadata_passages(doc, data)
     finally:
         doc.close()
+    if unread:
+        raise PictureNotRead(unread)
 
 
 def open_document(data: bytes) -> pdfium.PdfDocument:
@@ -126,24 +135,58 @@ def pdfium_error_name(code: int | None) -> str:
     return names.get(code or -1, "unreadable")
 
 
-def document_content(doc: pdfium.PdfDocument, source: Source, limits: Limits) -> Iterator[Content]:
+def document_content(
+    doc: pdfium.PdfDocument, source: Source, limits: Limits
+) -> Generator[Content, None, str]:
+    """Every page's content, then attachments. Pictures without a text layer are read with OCR
+    a few pages at a time; returns why some were not read ("" when all were)."""
     # Forms must be initialised before any page is loaded, or field values are not reachable.
     doc.init_forms()
     n_pages = len(doc)
     if n_pages > MAX_PAGES:
         raise Uninspectable(f"over limit: {n_pages} pages (limit {MAX_PAGES})")
     seen_fields: set[tuple[str, str]] = set()
+    cannot_read = "OCR is turned off" if not limits.ocr else ocr.unavailable_reason()
+    pending: list[tuple[Image, ocr.Placement]] = []
+    unread: dict[int, str] = {}
     for index in range(n_pages):
         source.check_time()
         try:
             page = doc[index]
         except pdfium.PdfiumError:
             raise Uninspectable(f"corrupt PDF (page {index + 1} unreadable)") from None
+        regions: list[pdf_pictures.Region] = []
         try:
-            yield from page_content(doc, page, index + 1, limits, seen_fields)
+            yield from page_content(doc, page, index + 1, limits, seen_fields, regions)
+            for region in regions:
+                if cannot_read is None:
+                    pending.append(pdf_pictures.render(page, region))
+                elif region.page not in unread:
+                    blank = pdf_pictures.render(page, region, pdf_pictures.LOW_DPI)[0]
+                    if may_hold_text(blank):
+                        unread[region.page] = cannot_read
         finally:
             page.close()
+        if len(pending) >= ocr.MAX_THREADS:
+            yield from _read_pictures(pending, source, limits, unread)
+            pending = []
+    yield from _read_pictures(pending, source, limits, unread)
     yield from attachments(doc, limits)
+    if not unread:
+        return ""
+    pages = sorted(unread)
+    shown = ", ".join(map(str, pages[:5])) + (f" and {len(pages) - 5} more" if len(pages) > 5 else "")
+    return f"picture not read on page{'s' if len(pages) > 1 else ''} {shown}: {unread[pages[0]]}"
+
+
+def _read_pictures(
+    pending: list[tuple[Image, ocr.Placement]], source: Source, limits: Limits, unread: dict[int, str]
+) -> Iterator[Content]:
+    try:
+        yield from pdf_pictures.read_regions(pending, source, limits)
+    except ocr.OcrError as exc:  # timed out: these pages were not read; later ones may be
+        for _, where in pending:
+            unread.setdefault(where.page or 0, str(exc))
 
 
 def page_content(
@@ -152,9 +195,14 @@ def page_content(
     number: int,
     limits: Limits,
     seen_fields: set[tuple[str, str]],
+    pictures: list[pdf_pictures.Region] | None = None,
 ) -> Iterator[Content]:
+    """The page's text, covered text and annotations; the pictures on it that have no text
+    layer go to `pictures`, to be read with OCR."""
     textpage = page.get_textpage()
     try:
+        if pictures is not None:
+            pictures.extend(pdf_pictures.picture_regions(page, textpage, number))
         hidden: set[int] = set()
         for _, _, chars in redacted_text(page, textpage):
             hidden.update(chars)
@@ -568,36 +616,3 @@ def metadata_passages(doc: pdfium.PdfDocument, data: bytes) -> Iterator[Passage]
 
 def metadata_location(key: str) -> Location:
     return Location(part=f"metadata:{key.lower()}", layer="metadata", hidden=True)
-
-
-def xmp_values(data: bytes) -> Iterator[tuple[str, str]]:
-    """Leaf values of an XMP packet stored uncompressed (the usual way, so tools can find it).
-    A compressed packet mostly repeats the Info dictionary, which pdfium gave already."""
-    start = data.find(b"<x:xmpmeta")
-    end = data.find(b"</x:xmpmeta>", start)
-    if start < 0 or end < 0 or end - start > XMP_MAX_BYTES:
-        return
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
-    try:
-        root = etree.fromstring(data[start : end + len(b"</x:xmpmeta>")], parser)
-    except etree.XMLSyntaxError:
-        return
-    if root is None:
-        return
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        key = etree.QName(element).localname
-        if element.text and element.text.strip() and len(element) == 0:
-            parent = element.getparent()
-            while parent is not None and etree.QName(parent).localname in (
-                "li",
-                "Alt",
-                "Seq",
-                "Bag",
-            ):
-                parent = parent.getparent()
-            name = etree.QName(parent).localname if key == "li" and parent is not None else key
-            yield name, element.text.strip()

@@ -18,8 +18,12 @@ IMAGE_MAGICS: tuple[tuple[bytes, str], ...] = (
     (b"GIF89a", "gif"),
     (b"II*\x00", "tiff"),
     (b"MM\x00*", "tiff"),
+    (b"II+\x00", "tiff"),  # BigTIFF
+    (b"MM\x00+", "tiff"),
     (b"BM", "bmp"),
 )
+# ISO base media brands of HEIF still pictures (phone photos); AVIF shares the container.
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"})
 ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",
     b"application/vnd.oasis.opendocument.text": "odt",
@@ -47,6 +51,8 @@ def sniff(source: Source) -> str:
         return "tar"
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "webp"
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "heic"
     for magic, kind in IMAGE_MAGICS:
         if head.startswith(magic):
             return kind
@@ -207,7 +213,7 @@ UNINSPECTABLE_TYPES: dict[str, str] = {
     "binary": "unknown binary type",
     "unsupported-archive": "unsupported archive type (rar, 7z)",
 }
-IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp"})
+IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp", "heic"})
 
 
 def refuse(kind: str) -> None:

@@ -435,9 +435,10 @@ def _properties(zf: zipfile.ZipFile, limits: Limits) -> Iterator[Passage]:
 
 
 def _embedded(zf: zipfile.ZipFile, limits: Limits) -> Iterator[Content]:
-    from spillguard.extract.ooxml import embedded_packages
+    from spillguard.extract.ooxml import embedded_packages, media_pictures
 
     yield from embedded_packages(zf, "xl/embeddings/", limits)
+    yield from media_pictures(zf, "xl/media/", limits)
 
 
 def _ods_annotations(content: bytes) -> Iterator[Passage]:

@@ -21,6 +21,7 @@ from spillguard.extract.ooxml import (
     embedded_files,
     external_links,
     first_choice,
+    media_pictures,
     read_properties,
     sweep_remaining_parts,
 )
@@ -153,6 +154,7 @@ def _read_document(package: Package, main: str) -> Iterator[Content]:
     yield from authors(roots)
     yield from read_properties(package.zf, package.limits)
     yield from embedded_files(package)
+    yield from media_pictures(package.zf, "word/media/", package.limits)
     yield from sweep_remaining_parts(package, handled)
 
 

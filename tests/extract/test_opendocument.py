@@ -268,7 +268,9 @@ def test_embedded_objects_are_read_or_handed_on() -> None:
     content = extract(data)
     tables = [(t.part, [list(r) for r in t.rows], t.hidden) for t in content if isinstance(t, Table)]
     assert tables == [("object:Object 1:table1", [["Chart Data Placeholder"]], True)]
-    assert [(e.name, e.hidden) for e in content if isinstance(e, Embedded)] == [("Object 2", True)]
+    # Pictures are handed on too, so the text in them is read with OCR.
+    embedded = [(e.name, e.hidden) for e in content if isinstance(e, Embedded)]
+    assert embedded == [("Object 2", True), ("Pictures/a.png", False)]
 
 
 def test_encrypted_document_is_uninspectable() -> None:

@@ -1,0 +1,214 @@
+"""The gate: scan, apply the policy and the approvals, and say for every file whether it may be
+published. A file that blocks passes only with enough valid approvals from distinct trusted
+people; everything that goes wrong around it (a policy, key or approval that cannot be read)
+stops the gate with an error instead of letting a file through.
+
+Folders named `.git` or `.spillguard` are skipped when a directory is gated: they hold the
+repository and spillguard's own records (approvals, the audit log), which are never published.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from spillguard.approvals import Approval, Decision, decide, load_approvals
+from spillguard.model import FileReport
+from spillguard.policy import AllowEntry, Policy
+from spillguard.scan import Report, expand, scan
+
+SKIPPED_FOLDERS = frozenset({".git", ".spillguard"})
+STATE_LABEL = {
+    "not_needed": "",
+    "approved": "APPROVED",
+    "missing": "BLOCK",
+    "invalid": "BLOCK",
+    "forbidden": "BLOCK",
+}
+
+
+@dataclass(frozen=True)
+class GateResult:
+    report: Report
+    decisions: dict[str, Decision]  # by top-level path; archive members follow their archive
+    stale: tuple[AllowEntry, ...]
+    policy: Policy
+    approvals_dir: str
+    audit: dict[str, object] = field(default_factory=dict)  # the entry this run appended
+
+    @property
+    def passed(self) -> bool:
+        return all(d.passes for d in self.decisions.values())
+
+    def decision(self, report: FileReport) -> Decision:
+        return self.decisions[report.path.split("!", 1)[0]]
+
+    def top_level(self) -> Iterator[FileReport]:
+        return (f for f in self.report.files if "!" not in f.path)
+
+    def audit_detail(self) -> dict[str, Any]:
+        """What the audit log keeps: paths, hashes, verdicts and approvers, never values."""
+        files = []
+        for f in self.top_level():
+            d = self.decisions[f.path]
+            item: dict[str, Any] = {"path": f.path, "sha256": f.sha256, "verdict": f.verdict}
+            if f.verdict != "pass":
+                item.update(severity=f.severity, approval=d.state, signers=d.signers)
+                problems = [f"{c.approval.source}: {c.problem}" for c in d.checks if c.problem]
+                if problems:
+                    item["problems"] = problems
+            files.append(item)
+        return {
+            "passed": self.passed,
+            "policy": self.policy.source or "built-in",
+            "files": files,
+            "stale_allowlist": [e.index for e in self.stale],
+        }
+
+
+def gate_targets(paths: Iterable[str]) -> list[str]:
+    """Files under the given paths, without the repository's and spillguard's own folders."""
+    # Hooks pass every changed file, approvals included; those are records, not publications.
+    return [p for p in expand(paths) if not SKIPPED_FOLDERS.intersection(Path(p).parts)]
+
+
+def run_gate(
+    paths: list[str],
+    policy: Policy,
+    approvals_dir: Path,
+    now: datetime,
+    *,
+    jobs: int | None = None,
+    approvals: list[Approval] | None = None,
+) -> GateResult:
+    """Scan `paths` and decide each file. Approvals are read before the scan, so a folder
+    that cannot be read stops the gate before any work is done."""
+    if approvals is None:
+        approvals = load_approvals(approvals_dir)
+    targets = gate_targets(paths)
+    report = scan(targets, policy, jobs=jobs if targets else 0)
+    decisions = {
+        f.path: decide(f, policy.for_path(f.path), approvals, now) for f in report.files if "!" not in f.path
+    }
+    return GateResult(report, decisions, stale_entries(report, policy), policy, str(approvals_dir))
+
+
+def stale_entries(report: Report, policy: Policy) -> tuple[AllowEntry, ...]:
+    """Allowlist entries whose path covers a scanned file but whose value was found in none of
+    them: the value is gone, or changed, and the entry only hides what it no longer describes.
+    Entries for paths this run did not look at are not judged."""
+    used: set[int] = set()
+    in_scope: set[int] = set()
+    for f in report.files:
+        allowed = f.extra.get("allowed")
+        if isinstance(allowed, dict):
+            used.update(allowed.get("allowlist", ()))
+        if "!" not in f.path:
+            in_scope.update(e.index for e in policy.for_path(f.path).allowlist)
+    return tuple(e for e in policy.allowlist if e.index in in_scope and e.index not in used)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def render_table(result: GateResult, show_values: bool, verbose: bool) -> str:
+    lines = []
+    for f in result.report.files:
+        d = result.decision(f)
+        member = "!" in f.path
+        if f.verdict == "pass" and not verbose:
+            continue
+        label = f.verdict.upper() if f.verdict != "block" or member else STATE_LABEL[d.state]
+        text = f"{label:8}  {f.path}  [{f.type}]  {f.reason}"
+        if f.verdict == "block" and not member:
+            text += f"  -- {d.reason}"
+        lines.append(text)
+        if verbose:
+            for finding in f.findings:
+                shown = finding.as_dict(show_values)["value"]
+                lines.append(f"          {finding.kind:24} {finding.location.label():32} {shown}")
+        if not member:
+            for check in d.checks:
+                if check.problem:
+                    lines.append(
+                        f"          approval {check.approval.source} by {check.signer}: {check.problem}"
+                    )
+    for entry in result.stale:
+        lines.append(f"STALE     {entry.label}: matches nothing in the files it covers any more")
+    top = list(result.top_level())
+    held = sum(1 for f in top if not result.decisions[f.path].passes)
+    approved = sum(1 for f in top if result.decisions[f.path].state == "approved")
+    warned = sum(1 for f in top if f.verdict == "warn")
+    summary = (
+        f"gate: {len(top)} file{'s' if len(top) != 1 else ''}: {held} blocked, {approved} approved, "
+        f"{warned} warned, {len(top) - held - approved - warned} passed"
+    )
+    summary += " -- publishing allowed" if result.passed else " -- publishing refused"
+    lines.append(summary)
+    if result.audit:
+        lines.append(f"audit: entry #{result.audit['seq']} {str(result.audit['hash'])[:16]}")
+    return "\n".join(lines) + "\n"
+
+
+def as_dict(result: GateResult, show_values: bool) -> dict[str, Any]:
+    """The scan report (spec/report.md) with each file's approval and the gate's outcome."""
+    data = result.report.as_dict(show_values)
+    for item, f in zip(data["files"], result.report.files, strict=True):  # type: ignore[call-overload]
+        decision = result.decision(f).as_dict()
+        if "!" in f.path:
+            decision = {"state": decision["state"], "via": f.path.split("!", 1)[0]}
+        item["approval"] = decision
+    data["gate"] = _gate_summary(result)
+    return data
+
+
+def _gate_summary(result: GateResult) -> dict[str, Any]:
+    return {
+        "passed": result.passed,
+        "policy": result.policy.source or "built-in",
+        "approvals": result.approvals_dir,
+        "stale_allowlist": [
+            {"index": e.index, "rule": e.rule, "path": e.path, "reason": e.reason, "who": e.who}
+            for e in result.stale
+        ],
+        "audit": result.audit or None,
+    }
+
+
+def render_json(result: GateResult, show_values: bool, verbose: bool) -> str:
+    return json.dumps(as_dict(result, show_values), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_sarif(result: GateResult, show_values: bool, verbose: bool) -> str:
+    """The scan's SARIF, each result carrying its file's approval; results of approved files
+    become notes, so code scanning raises an alert only for what the gate refuses."""
+    from spillguard.report.formats import render_sarif as scan_sarif
+
+    sarif = json.loads(scan_sarif(result.report, show_values, verbose))
+    by_artifact = {f.path: result.decisions[f.path] for f in result.top_level()}
+    run = sarif["runs"][0]
+    for item in run["results"]:
+        uri = item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        decision = by_artifact.get(uri)
+        if decision is None:
+            continue
+        item.setdefault("properties", {})["approval"] = {
+            "state": decision.state,
+            "required": decision.required,
+            "signers": decision.signers,
+            "reason": decision.reason,
+        }
+        if decision.state == "approved":
+            item["level"] = "note"
+            item["message"]["text"] += f" [{decision.reason}]"
+        elif decision.state != "not_needed":
+            item["message"]["text"] += f" [not approved: {decision.reason}]"
+    run["properties"] = {"gate": _gate_summary(result)}
+    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS = {"table": render_table, "json": render_json, "sarif": render_sarif}

@@ -1,0 +1,371 @@
+"""Commands of the publishing gate: `gate`, `publish`, `keys new`, `approve`, `allow`, `audit`.
+
+Thin: parse options, call the library, print. Imports happen inside the commands, so
+`spillguard scan` does not pay for cryptography or the gate at startup. Every expected error is
+one line (`spillguard: error: FILE: what`) and exit status 2; the gate never passes a file
+because something around it failed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from spillguard.audit import AuditLog
+    from spillguard.policy import Policy
+
+EXIT_USAGE = 2
+DEFAULT_POLICY_FILE = "spillguard.toml"
+T = TypeVar("T")
+
+PolicyOption = Annotated[
+    str | None,
+    typer.Option("--policy", "-p", help=f"Policy file [{DEFAULT_POLICY_FILE} if present, else built-in]."),
+]
+ApprovalsOption = Annotated[
+    str | None, typer.Option("--approvals", help="Folder of approvals [.spillguard/approvals].")
+]
+AuditOption = Annotated[
+    str | None, typer.Option("--audit", help="Audit log: a SQLite path or URL [.spillguard/audit.db].")
+]
+JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=0, help="Workers (default: all cores).")]
+
+keys_app = typer.Typer(help="Approvers' signing keys.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The hash-chained audit log of gate decisions, approvals and publishes.", no_args_is_help=True
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"spillguard: error: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run `action`, turning every expected error into one line and exit status 2."""
+    from spillguard.approvals import ApprovalError
+    from spillguard.audit import AuditError
+    from spillguard.policy import PolicyError
+    from spillguard.publish import PublishError
+    from spillguard.scan import ScanError
+
+    try:
+        return action()
+    except (ApprovalError, AuditError, PolicyError, PublishError, ScanError) as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise _fail(f"{where}{exc.strerror or exc}") from None
+
+
+def _policy(path: str | None) -> Policy:
+    from spillguard.policy import DEFAULT_POLICY, load_policy
+
+    if path is None:
+        return load_policy(DEFAULT_POLICY_FILE) if Path(DEFAULT_POLICY_FILE).is_file() else DEFAULT_POLICY
+    return load_policy(path)
+
+
+def _approvals_dir(path: str | None) -> Path:
+    from spillguard.approvals import DEFAULT_APPROVALS
+
+    return Path(path) if path else DEFAULT_APPROVALS
+
+
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def _append(audit: str | None, action: str, detail: dict[str, Any]) -> dict[str, object]:
+    from spillguard.audit import open_audit
+
+    log: AuditLog = open_audit(audit)
+    try:
+        entry = log.append(action, detail)
+    finally:
+        log.close()
+    return {"log": log.location, "seq": entry.seq, "hash": entry.hash}
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        from spillguard.cli import write_atomically
+
+        write_atomically(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def gate_command(
+    paths: Annotated[list[str], typer.Argument(help="Files or directories to publish.", show_default=False)],
+    policy: PolicyOption = None,
+    approvals: ApprovalsOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json or sarif.")] = "table",
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List passing files and findings.")
+    ] = False,
+    show_values: Annotated[bool, typer.Option("--show-values", help="Print found values unmasked.")] = False,
+    jobs: JobsOption = None,
+    audit: AuditOption = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+) -> None:
+    """Scan, apply the policy and the approvals, and say what is blocked and why. Exit 0 only
+    when every file that blocks carries enough valid approvals; 1 otherwise; 2 on bad input."""
+    from dataclasses import replace
+
+    from spillguard.gate import FORMATS, run_gate
+
+    if format not in FORMATS:
+        raise _fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
+
+    def run() -> Any:
+        result = run_gate(paths, _policy(policy), _approvals_dir(approvals), _now(), jobs=jobs)
+        # Recorded before anything is printed: a decision the log could not keep is no decision.
+        return replace(result, audit=_append(audit, "gate", result.audit_detail()))
+
+    result = _guarded(run)
+    _write(FORMATS[format](result, show_values, verbose), output)
+    raise typer.Exit(0 if result.passed else 1)
+
+
+def publish_command(
+    src: Annotated[Path, typer.Argument(help="The site tree to publish.", show_default=False)],
+    dest: Annotated[
+        str, typer.Argument(help="A folder, or a URL fsspec knows (s3://...).", show_default=False)
+    ],
+    policy: PolicyOption = None,
+    approvals: ApprovalsOption = None,
+    jobs: JobsOption = None,
+    audit: AuditOption = None,
+) -> None:
+    """Copy SRC to DEST publishing only what passes the gate. Blocked files are listed and left
+    out (and taken down if an earlier run published them); a rerun copies only what changed.
+    Exit 0: everything published; 1: something blocked or failed; 2: bad input."""
+    from spillguard.publish import publish
+
+    def run() -> Any:
+        result = publish(src, dest, _policy(policy), _approvals_dir(approvals), _now(), jobs=jobs)
+        return result, _append(audit, "publish", result.audit_detail(str(src), dest))
+
+    result, entry = _guarded(run)
+    for rel in result.copied:
+        typer.echo(f"published  {rel}")
+    for rel, why in result.blocked:
+        typer.echo(f"BLOCKED    {rel}  {why}")
+    for rel, why in result.removed:
+        typer.echo(f"REMOVED    {rel}  ({why})")
+    for rel, why in result.failed:
+        typer.echo(f"FAILED     {rel}  {why}")
+    typer.echo(
+        f"publish: {len(result.copied)} copied, {len(result.unchanged)} unchanged, "
+        f"{len(result.blocked)} blocked, {len(result.removed)} removed, {len(result.failed)} failed "
+        f"(audit entry #{entry['seq']})"
+    )
+    raise typer.Exit(0 if result.complete else 1)
+
+
+@keys_app.command("new")
+def keys_new(
+    name: Annotated[str, typer.Argument(help="The approver's name (file names NAME.key, NAME.pub).")],
+    folder: Annotated[Path, typer.Option("--dir", help="Where to write the files.")] = Path("."),
+) -> None:
+    """Create an Ed25519 key pair for an approver. Keep NAME.key private; put the key in
+    NAME.pub under [approvers] in the policy."""
+    from spillguard.approvals import fingerprint, load_public_key, new_key_pair
+
+    private, public = _guarded(lambda: new_key_pair(name, folder))
+    key = load_public_key(public)
+    typer.echo(f"wrote {private} (private: keep it secret) and {public}")
+    typer.echo(f"fingerprint {fingerprint(key)}")
+    typer.echo(f'policy line under [approvers]:  {name} = "{key}"')
+
+
+def approve_command(
+    file: Annotated[str, typer.Argument(help="The file to approve.", show_default=False)],
+    key: Annotated[Path, typer.Option("--key", help="Your private key (NAME.key).", show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", help="Why it may be published.", show_default=False)],
+    expires: Annotated[
+        str | None, typer.Option("--expires", help="30d, 12h, 2w or an ISO date [never].")
+    ] = None,
+    approvals: ApprovalsOption = None,
+    policy: PolicyOption = None,
+    audit: AuditOption = None,
+) -> None:
+    """Sign an approval of FILE as it is now (its sha256 and its findings). Any change to the
+    file voids it. Written to .spillguard/approvals/ (or --approvals) to be committed."""
+    from spillguard.approvals import ApprovalError, fingerprint, parse_expiry, sign, write_approval
+    from spillguard.scan import scan
+
+    def run() -> Any:
+        rules = _policy(policy)
+        private = _load_key(key)
+        now = _now()
+        until = parse_expiry(expires, now) if expires else None
+        if until is not None and until <= now:
+            raise ApprovalError(f"--expires {expires}: already in the past")
+        report = scan([file], rules, jobs=0).files[0]
+        if "!" in report.path or Path(file).is_dir():
+            raise ApprovalError(f"{file}: approve one file at a time")
+        approval = sign(report, rules.for_path(report.path), private, key.stem, reason, now, until)
+        path = write_approval(approval, _approvals_dir(approvals))
+        detail = {
+            "file": approval.path,
+            "sha256": approval.sha256,
+            "signer": approval.signer,
+            "key": fingerprint(approval.key),
+            "reason": approval.reason,
+            "expires": approval.expires,
+            "approval": str(path),
+        }
+        entry = _append(audit, "approve", detail)
+        return report, approval, path, rules, entry
+
+    report, approval, path, rules, entry = _guarded(run)
+    typer.echo(f"{report.verdict.upper()}  {report.path}  [{report.type}]  {report.reason}")
+    typer.echo(f"approved by {approval.signer} ({fingerprint(approval.key)}): {path}")
+    if rules.approver_for_key(approval.key) is None:
+        typer.echo(
+            "note: this key is not among the policy's approvers; the gate will not count it until it is",
+            err=True,
+        )
+    typer.echo(f"audit: entry #{entry['seq']}")
+
+
+def _load_key(path: Path) -> Any:
+    from spillguard.approvals import load_private_key
+
+    return load_private_key(path)
+
+
+def allow_command(
+    file: Annotated[str, typer.Argument(help="The file holding the value.", show_default=False)],
+    finding: Annotated[
+        int | None, typer.Option("--finding", "-n", min=1, help="Which finding (as listed without -n).")
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why the value may be published.")] = "",
+    who: Annotated[str, typer.Option("--who", help="Who decided.")] = "",
+    path: Annotated[
+        str | None, typer.Option("--path", help="Path pattern the entry covers [the file's own path].")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """List FILE's findings numbered; with --finding N print the allowlist entry (keyed hash of
+    the value, never the value) to paste under [allowlist] in the policy."""
+    from spillguard.detect.rules import RULES
+    from spillguard.policy import keyed_hash
+    from spillguard.scan import scan
+
+    def run() -> Any:
+        rules = _policy(policy)
+        report = scan([file], rules, jobs=0).files[0]
+        return rules, report
+
+    rules, report = _guarded(run)
+    if finding is None:
+        for number, item in enumerate(report.findings, 1):
+            shown = item.as_dict()["value"]
+            typer.echo(f"{number:4}  {item.kind:24} {item.location.label():32} {shown}")
+        return
+    if not rules.salt:
+        raise _fail(f"{rules.source or 'the built-in policy'}: set allowlist.salt first")
+    if finding > len(report.findings):
+        raise _fail(f"{file}: has {len(report.findings)} findings, not {finding}")
+    if not reason or not who:
+        raise _fail("--reason and --who are required with --finding")
+    chosen = report.findings[finding - 1]
+    rule = next(r for r in RULES if r.kind == chosen.kind)
+    pattern = path or rules.relative(report.path)
+    typer.echo("[[allowlist.entries]]")
+    typer.echo(f'rule = "{rule.id}"')
+    typer.echo(f'hash = "{keyed_hash(rules.salt.encode(), chosen.kind, chosen.value)}"')
+    for key, value in (("path", pattern), ("reason", reason), ("who", who)):
+        typer.echo(f"{key} = {_toml_string(value)}")
+
+
+def _toml_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+@audit_app.command("verify")
+def audit_verify(
+    audit: AuditOption = None,
+    head: Annotated[
+        str | None, typer.Option("--head", help="A head hash recorded elsewhere that must be in the log.")
+    ] = None,
+) -> None:
+    """Walk the hash chain: exit 0 when it is intact, 1 naming the first edited, reordered or
+    deleted entry."""
+    from spillguard.audit import open_audit, verify
+
+    if head is not None and (len(head) < 12 or any(c not in "0123456789abcdefABCDEF" for c in head)):
+        raise _fail("--head: give 12 or more hex digits of an entry hash")
+
+    def run() -> Any:
+        log = open_audit(audit)
+        try:
+            return log.location, verify(log, head)
+        finally:
+            log.close()
+
+    location, result = _guarded(run)
+    if result.ok:
+        typer.echo(f"{location}: {result.entries} entries, chain intact, head {result.head[:16]}")
+        raise typer.Exit(0)
+    typer.echo(f"{location}: TAMPERED: {result.problem}")
+    raise typer.Exit(1)
+
+
+@audit_app.command("show")
+def audit_show(
+    audit: AuditOption = None,
+    last: Annotated[int, typer.Option("--last", "-n", min=1, help="How many entries.")] = 20,
+) -> None:
+    """The last entries of the audit log."""
+    from spillguard.audit import open_audit
+
+    def run() -> Any:
+        log = open_audit(audit)
+        try:
+            return log.entries()
+        finally:
+            log.close()
+
+    for entry in _guarded(run)[-last:]:
+        summary = _summary(entry.action, entry.detail)
+        typer.echo(f"#{entry.seq}  {entry.at}  {entry.actor}  {entry.action}  {summary}  {entry.hash[:16]}")
+
+
+def _summary(action: str, detail: dict[str, Any]) -> str:
+    if action == "gate":
+        files = detail.get("files", [])
+        held = sum(1 for f in files if f.get("approval") in ("missing", "invalid", "forbidden"))
+        return f"{'passed' if detail.get('passed') else 'refused'}: {len(files)} files, {held} blocked"
+    if action == "approve":
+        return f"{detail.get('file')} by {detail.get('signer')}"
+    if action == "publish":
+        return (
+            f"{detail.get('src')} -> {detail.get('dest')}: {len(detail.get('copied', []))} copied, "
+            f"{len(detail.get('blocked', []))} blocked, {len(detail.get('removed', []))} removed"
+        )
+    return ""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the gate's commands to the main CLI."""
+    app.command("gate")(gate_command)
+    app.command("publish")(publish_command)
+    app.command("approve")(approve_command)
+    app.command("allow")(allow_command)
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(audit_app, name="audit")
