@@ -139,3 +139,22 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def inherited_true(settings: dict[str, bool | None], parents: dict[str, str]) -> frozenset[str]:
+    """Styles whose setting is true, their own or the nearest ancestor's that sets it (None:
+    leaves it to the parent). Word's basedOn and ODF's parent-style-name chains both work so;
+    a cycle ends the walk."""
+    found = set()
+    for name in settings:
+        current: str | None = name
+        seen: set[str] = set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            setting = settings.get(current)
+            if setting is not None:
+                if setting:
+                    found.add(name)
+                break
+            current = parents.get(current)
+    return frozenset(found)

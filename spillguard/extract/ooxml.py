@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
-from spillguard.extract.base import Limits, Source, local, parse_xml, read_member
-from spillguard.model import Embedded, Location, Passage, Uninspectable
+from spillguard.extract.base import Limits, Source, local, open_zip, parse_xml, read_member
+from spillguard.model import Content, Embedded, Location, Passage, Uninspectable
 
 # Relationship types are URIs that differ between transitional, strict and Microsoft's own
 # namespaces; the last path segment is what identifies the kind of part.
@@ -350,3 +350,20 @@ def first_choice(alternate: Element) -> Element | None:
             if local(child.tag) == wanted:
                 return child
     return None
+
+
+def read_package(
+    source: Source,
+    limits: Limits,
+    default_main: str,
+    reader: Callable[[Package, str], Iterator[Content]],
+) -> Iterator[Content]:
+    """Open an Office package and hand its main part to `reader`, bounded by the limits."""
+    with open_zip(source, limits) as zf:
+        package = Package(zf, source, limits)
+        main = package.main_part(default_main)
+        try:
+            yield from reader(package, main)
+        except RecursionError:
+            # Elements nested thousands deep: no real document does that.
+            raise Uninspectable("XML nested too deeply") from None

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from spillguard.extract.base import Limits, Source, column_letter, local, open_zip
+from spillguard.extract.base import Limits, Source, column_letter, inherited_true, local, open_zip
 from spillguard.extract.ooxml import Package, attribute, media_pictures, metadata_location
 from spillguard.model import Content, Embedded, Location, Passage, Table, Uninspectable
 
@@ -174,19 +174,7 @@ def _hidden_styles(roots: list[Element]) -> frozenset[str]:
                     value = attribute(props, "display")
                     if value:
                         display[name] = value == "none"
-    hidden = set()
-    for name in display:
-        current: str | None = name
-        seen: set[str] = set()
-        while current is not None and current not in seen:
-            seen.add(current)
-            setting = display.get(current)
-            if setting is not None:
-                if setting:
-                    hidden.add(name)
-                break
-            current = parents.get(current)
-    return frozenset(hidden)
+    return inherited_true(display, parents)
 
 
 def _insertion_ids(content: Element) -> frozenset[str]:

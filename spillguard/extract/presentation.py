@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from spillguard.extract.base import Limits, Source, local, open_zip
+from spillguard.extract.base import Limits, Source, local
 from spillguard.extract.ooxml import (
     Package,
     alt_texts,
@@ -23,10 +23,11 @@ from spillguard.extract.ooxml import (
     first_choice,
     media_pictures,
     part_texts,
+    read_package,
     read_properties,
     sweep_remaining_parts,
 )
-from spillguard.model import Content, Location, Passage, Table, Uninspectable
+from spillguard.model import Content, Location, Passage, Table
 
 DEFAULT_MAIN_PART = "ppt/presentation.xml"
 SLIDE_FOLDER = "ppt/slides/"
@@ -58,14 +59,7 @@ class _Part:
 
 
 def extract_pptx(source: Source, limits: Limits) -> Iterator[Content]:
-    with open_zip(source, limits) as zf:
-        package = Package(zf, source, limits)
-        main = package.main_part(DEFAULT_MAIN_PART)
-        try:
-            yield from _read_presentation(package, main)
-        except RecursionError:
-            # Elements nested thousands deep: no real document does that.
-            raise Uninspectable("XML nested too deeply") from None
+    yield from read_package(source, limits, DEFAULT_MAIN_PART, _read_presentation)
 
 
 def _read_presentation(package: Package, main: str) -> Iterator[Content]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from spillguard.extract.base import Limits, Source, column_letter, local, open_zip
+from spillguard.extract.base import Limits, Source, column_letter, inherited_true, local
 from spillguard.extract.ooxml import (
     Package,
     alt_texts,
@@ -22,6 +22,7 @@ from spillguard.extract.ooxml import (
     external_links,
     first_choice,
     media_pictures,
+    read_package,
     read_properties,
     sweep_remaining_parts,
 )
@@ -102,14 +103,7 @@ class _Paragraph:
 
 
 def extract_docx(source: Source, limits: Limits) -> Iterator[Content]:
-    with open_zip(source, limits) as zf:
-        package = Package(zf, source, limits)
-        main = package.main_part(DEFAULT_MAIN_PART)
-        try:
-            yield from _read_document(package, main)
-        except RecursionError:
-            # Elements nested thousands deep: no real document does that.
-            raise Uninspectable("XML nested too deeply") from None
+    yield from read_package(source, limits, DEFAULT_MAIN_PART, _read_document)
 
 
 def _read_document(package: Package, main: str) -> Iterator[Content]:
@@ -181,19 +175,7 @@ def _hidden_styles(package: Package, main: str) -> frozenset[str]:
             elif local(child.tag) == "rPr":
                 vanish[style_id] = _vanish_setting(child)
         vanish.setdefault(style_id, None)
-    hidden = set()
-    for style_id in vanish:
-        current: str | None = style_id
-        seen: set[str] = set()
-        while current is not None and current not in seen:
-            seen.add(current)
-            setting = vanish.get(current)
-            if setting is not None:
-                if setting:
-                    hidden.add(style_id)
-                break
-            current = based_on.get(current)
-    return frozenset(hidden)
+    return inherited_true(vanish, based_on)
 
 
 def _vanish_setting(run_properties: Element) -> bool | None:
