@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import pg
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,3 +25,16 @@ def corpora() -> Path:
     if root is None:
         pytest.skip("../shared/corpora is absent")
     return root
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg.PostgresServer]:
+    """One PostgreSQL server per test process (each xdist worker has its own), on loopback,
+    stopped at the end. Skips without the server binaries, except under CI, where it fails."""
+    problems = pg.missing_requirements()
+    bin_dir = pg.server_bin()
+    if problems or bin_dir is None:
+        pg.require_postgres("; ".join(problems))
+    server = pg.start_server(bin_dir)
+    yield server
+    pg.stop_server(server)

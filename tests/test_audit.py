@@ -51,17 +51,6 @@ class Backend:
             Path(self.url + ".head").write_text(json.dumps({"count": count, "hash": digest}))
 
 
-@pytest.fixture(scope="module")
-def postgres_server() -> Iterator[pg.PostgresServer]:
-    problems = pg.missing_requirements()
-    bin_dir = pg.server_bin()
-    if problems or bin_dir is None:
-        pg.require_postgres("; ".join(problems))
-    server = pg.start_server(bin_dir)
-    yield server
-    pg.stop_server(server)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """A log of five gate decisions, in SQLite and in PostgreSQL."""

@@ -57,18 +57,6 @@ def app() -> typer.Typer:
     return application
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[pg.PostgresServer]:
-    """One PostgreSQL server per test process (each xdist worker has its own), stopped at the end."""
-    problems = pg.missing_requirements()
-    bin_dir = pg.server_bin()
-    if problems or bin_dir is None:
-        pg.require_postgres("; ".join(problems))
-    server = pg.start_server(bin_dir)
-    yield server
-    pg.stop_server(server)
-
-
 @pytest.fixture
 def postgres_url(postgres_server: pg.PostgresServer) -> Iterator[str]:
     """A postgresql:// URL of a new, empty database, dropped after the test."""
