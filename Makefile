@@ -31,6 +31,7 @@ test: lint
 	$(BIN)/python -m pytest -n 2 -q
 
 $(VENV)/.bench: $(STAMP)
+	bash scripts/install-system-deps.sh bench
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
 	@touch $@
 

@@ -13,6 +13,10 @@ PACKAGES=(
     tesseract-ocr-spa
     fonts-dejavu-core  # the font the OCR tests render their rosters in
 )
+# `install-system-deps.sh bench`: also the peers the benchmarks measure against.
+if [ "${1:-}" = "bench" ]; then
+    PACKAGES+=(goaccess)
+fi
 
 missing=()
 for package in "${PACKAGES[@]}"; do
