@@ -259,7 +259,7 @@ def allow_command(
     policy: PolicyOption = None,
 ) -> None:
     """List FILE's findings numbered; with --finding N print the allowlist entry (keyed hash of
-    the value, never the value) to paste under [allowlist] in the policy."""
+    the value, never the value) to paste under the policy's allowlist table."""
     from spillguard.detect.rules import RULES
     from spillguard.policy import keyed_hash
     from spillguard.scan import scan

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from spillguard.assess import ATTRIBUTE_KINDS, IDENTIFIERS, Assessment, record_severity
@@ -333,7 +334,7 @@ def _scan_rows(table: Table, plan: Plan, start: int, assessment: Assessment) -> 
     findings are still being listed, and in bulk (counted by which columns hold a value) once
     the findings list is full: a million-row export costs list passes, not a million records."""
     rows = table.rows[start:]
-    cells = {i: [r[i].strip() if i < len(r) else "" for r in rows] for i in plan.kinds}
+    cells = _columns(rows, plan.kinds)
     valid = {i: _valid_cells(kind, cells[i]) for i, kind in plan.kinds.items()}
     for i, kind in plan.kinds.items():
         if assessment.allows_kind(kind):  # a column the policy allows holds nothing to find
@@ -472,9 +473,27 @@ def _bulk_keys(
             yield f"{plan.kinds[ident]}:{digits(cells[ident][r])}"
 
 
+def _columns(rows: Sequence[Sequence[str]], wanted: Iterable[int]) -> dict[int, list[str]]:
+    """The wanted columns as lists of stripped text. zip_longest transposes at C speed; rows
+    cut short (trailing empty cells dropped) are padded with ''."""
+    wanted = set(wanted)
+    if not wanted or not rows:
+        return {i: [] for i in wanted}
+    transposed = itertools.zip_longest(*rows, fillvalue="")
+    columns: dict[int, list[str]] = {}
+    for index, column in enumerate(transposed):
+        if index in wanted:
+            columns[index] = [v.strip() for v in column]
+    return {i: columns.get(i, [""] * len(rows)) for i in wanted}
+
+
 def _valid_cells(kind: str, values: list[str]) -> list[bool]:
     if kind == "person_name":
         return [bool(v) and not v.isdigit() and any(ch.isalpha() for ch in v) for v in values]
+    if kind == "date_of_birth":
+        earliest, today = shapes.birth_range()  # once per column, not once per cell
+        parse = functools.lru_cache(maxsize=65_536)(shapes.parse_date)
+        return [bool(v) and (d := parse(v)) is not None and earliest <= d <= today for v in values]
     check = functools.lru_cache(maxsize=65_536)(VALUE_SHAPES[kind])
     return [bool(v) and check(v) for v in values]
 

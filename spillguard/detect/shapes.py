@@ -389,9 +389,15 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
-def plausible_birth(date: dt.date, today: dt.date | None = None) -> bool:
+def birth_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The dates a living person's birth date can fall in: the last 120 years."""
     today = today or dt.date.today()
-    return dt.date(today.year - 120, 1, 1) <= date <= today
+    return dt.date(today.year - 120, 1, 1), today
+
+
+def plausible_birth(date: dt.date, today: dt.date | None = None) -> bool:
+    earliest, latest = birth_range(today)
+    return earliest <= date <= latest
 
 
 def name_tokens(value: str) -> list[str]:
