@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "accuracy": ("benchmarks.bench_accuracy", ("--quick",)),
     "exposure": ("benchmarks.bench_exposure", ("--lines", "200000")),
     "ocr": ("benchmarks.bench_ocr", ("--quick",)),
+    "watch": ("benchmarks.bench_watch", ("--quick",)),
 }
 
 

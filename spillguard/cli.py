@@ -114,9 +114,11 @@ def _register_subcommands() -> None:
     # Explicit list: each line plugs one family of commands into the CLI.
     from spillguard.gate_cli import register as register_gate
     from spillguard.respond.cli import register as register_respond
+    from spillguard.watch.cli import register as register_watch
 
     register_respond(app)
     register_gate(app)
+    register_watch(app)
 
 
 def main() -> None:

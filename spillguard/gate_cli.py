@@ -358,6 +358,8 @@ def _summary(action: str, detail: dict[str, Any]) -> str:
             f"{detail.get('src')} -> {detail.get('dest')}: {len(detail.get('copied', []))} copied, "
             f"{len(detail.get('blocked', []))} blocked, {len(detail.get('removed', []))} removed"
         )
+    if "path" in detail or "url" in detail:  # the watchers' entries: one file each
+        return f"{detail.get('path') or detail.get('url')} {detail.get('severity') or ''}".rstrip()
     return ""
 
 

@@ -1,0 +1,527 @@
+"""`spillguard monitor URL`: crawl the live site the way a visitor can and scan what it serves.
+
+A visitor's view: the start page, the sitemaps (robots.txt `Sitemap:` lines and
+/sitemap.xml), every link in every page (anchors, frames, embedded objects, pictures, the
+links of a server's directory listings), within a scope (the start URL's host, and path
+prefixes if given). Polite: robots.txt is obeyed unless told otherwise, requests are spaced
+to a rate and bounded in concurrency, and the user agent says who is asking.
+
+What it saw is kept in SQLite (URL, ETag, Last-Modified, sha256, verdict, the page's links),
+so a later pass asks with If-None-Match / If-Modified-Since and only new or changed content
+is downloaded (to a temp file, under the scanner's size cap) and scanned. A document that
+blocks without valid approvals is alerted once per content (sha256) and written to the audit
+log; pages unchanged since the last pass are not fetched again in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import urllib.robotparser
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from spillguard import __version__
+from spillguard.approvals import ApprovalError
+from spillguard.model import FileReport
+from spillguard.scan import _uninspectable
+from spillguard.watch.alerts import Alert, Alerter
+from spillguard.watch.pool import AuditSink, Judge, ScanPool, summary
+
+DEFAULT_INTERVAL = 60.0
+FASTEST_SAFE_INTERVAL = 5.0  # below this a pass over a real site rarely finishes in time
+DEFAULT_RATE = 5.0  # requests per second
+DEFAULT_CONCURRENCY = 4
+DEFAULT_MAX_PAGES = 5_000
+DEFAULT_MAX_DEPTH = 10
+TIMEOUT = 30.0
+USER_AGENT = f"spillguard-monitor/{__version__} (+personal-data leak monitor; run by the site's owner)"
+DEFAULT_STATE = Path(".spillguard") / "monitor.db"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+CHUNK = 256 * 1024
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, status INTEGER, etag TEXT, "
+    "last_modified TEXT, content_type TEXT, sha256 TEXT, verdict TEXT, severity TEXT, counts TEXT, "
+    "links TEXT, first_seen TEXT, last_seen TEXT, last_changed TEXT, alerted_sha256 TEXT)"
+)
+
+
+class MonitorError(ValueError):
+    """A start URL or state file that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    url: str
+    prefixes: tuple[str, ...] = ()  # path prefixes in scope; () is the whole host
+    interval: float = DEFAULT_INTERVAL
+    rate: float = DEFAULT_RATE
+    concurrency: int = DEFAULT_CONCURRENCY
+    max_pages: int = DEFAULT_MAX_PAGES
+    max_depth: int = DEFAULT_MAX_DEPTH
+    obey_robots: bool = True
+    user_agent: str = USER_AGENT
+    timeout: float = TIMEOUT
+
+    def checked(self) -> MonitorConfig:
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise MonitorError(f"{self.url}: not an http(s) URL")
+        if self.rate <= 0 or self.concurrency < 1 or self.max_pages < 1:
+            raise MonitorError("--rate, --concurrency and --max-pages must be positive")
+        return self
+
+    def in_scope(self, url: str) -> bool:
+        start, parts = urlsplit(self.url), urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() != start.netloc.lower():
+            return False
+        path = parts.path or "/"
+        return not self.prefixes or any(path.startswith(p) for p in self.prefixes)
+
+
+@dataclass(frozen=True)
+class Row:
+    url: str
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None
+    verdict: str | None
+    links: tuple[str, ...]
+    alerted_sha256: str | None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str
+    status: int  # HTTP status; 304 not modified; 0 could not be fetched
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str = ""
+    path: str | None = None  # the downloaded body, for a 200
+    sha256: str = ""
+    size: int = 0
+    over_limit: bool = False
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A document that blocks, as one pass saw it."""
+
+    url: str
+    report: FileReport
+    approved: bool
+    alerted: bool
+
+
+@dataclass(frozen=True)
+class PassResult:
+    urls: int
+    fetched: int
+    not_modified: int
+    scanned: int
+    errors: tuple[str, ...]
+    found: tuple[Found, ...]
+    seconds: float
+    still_blocked: tuple[str, ...] = ()  # alerted in an earlier pass, unchanged, still served
+
+    @property
+    def blocked(self) -> tuple[Found, ...]:
+        return tuple(f for f in self.found if not f.approved)
+
+
+class State:
+    """The monitor's memory, in SQLite; used from one thread."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None)
+            self._db.execute(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise MonitorError(f"{path}: cannot open the monitor state: {exc}") from None
+        self.path = path
+
+    def get(self, url: str) -> Row | None:
+        row = self._db.execute(
+            "SELECT url, etag, last_modified, sha256, verdict, links, alerted_sha256 "
+            "FROM pages WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Row(row[0], row[1], row[2], row[3], row[4], tuple(json.loads(row[5] or "[]")), row[6])
+
+    def record(self, fetched: Fetched, links: Iterable[str] | None, report: FileReport | None) -> None:
+        now = _now()
+        old = self.get(fetched.url)
+        if fetched.status == 304 and old is not None:
+            self._db.execute("UPDATE pages SET last_seen = ? WHERE url = ?", (now, fetched.url))
+            return
+        changed = old is None or old.sha256 != (fetched.sha256 or None)
+        self._db.execute(
+            "INSERT INTO pages (url, status, etag, last_modified, content_type, sha256, verdict, severity, "
+            "counts, links, first_seen, last_seen, last_changed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT (url) DO UPDATE SET status = excluded.status, etag = excluded.etag, "
+            "last_modified = excluded.last_modified, content_type = excluded.content_type, "
+            "sha256 = excluded.sha256, verdict = excluded.verdict, severity = excluded.severity, "
+            "counts = excluded.counts, links = excluded.links, last_seen = excluded.last_seen, "
+            "last_changed = CASE WHEN ? THEN excluded.last_changed ELSE pages.last_changed END",
+            (
+                fetched.url,
+                fetched.status,
+                fetched.etag,
+                fetched.last_modified,
+                fetched.content_type,
+                fetched.sha256 or None,
+                report.verdict if report else (old.verdict if old and not changed else None),
+                report.severity if report else None,
+                json.dumps(report.counts) if report else None,
+                json.dumps(sorted(set(links or ()))),
+                now,
+                now,
+                now,
+                changed,
+            ),
+        )
+
+    def mark_alerted(self, url: str, sha256: str) -> None:
+        self._db.execute("UPDATE pages SET alerted_sha256 = ? WHERE url = ?", (sha256, url))
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        return self._db.execute(
+            "SELECT url, status, sha256, verdict, last_seen FROM pages ORDER BY url"
+        ).fetchall()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class RateLimit:
+    """Spaces request starts at least 1/rate seconds apart, across threads."""
+
+    def __init__(self, rate: float) -> None:
+        self._gap = 1.0 / rate
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self._gap
+        if start > now:
+            time.sleep(start - now)
+
+
+class Fetcher:
+    def __init__(self, config: MonitorConfig, max_bytes: int, folder: str) -> None:
+        self.config = config
+        self.max_bytes = max_bytes
+        self.folder = folder
+        self.rate = RateLimit(config.rate)
+
+    def get(self, url: str, row: Row | None, conditional: bool = True) -> Fetched:
+        headers = {"User-Agent": self.config.user_agent, "Accept": "*/*"}
+        if conditional and row is not None and row.sha256:
+            if row.etag:
+                headers["If-None-Match"] = row.etag
+            if row.last_modified:
+                headers["If-Modified-Since"] = row.last_modified
+        self.rate.wait()
+        try:
+            response = urllib.request.urlopen(
+                urllib.request.Request(url, headers=headers), timeout=self.config.timeout
+            )
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            return Fetched(url, exc.code, problem=f"HTTP {exc.code}" if exc.code != 304 else "")
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            return Fetched(url, 0, problem=str(reason))
+        with response:
+            final = response.geturl()
+            if final != url and not self.config.in_scope(final):
+                return Fetched(url, 0, problem=f"redirected out of scope to {final}")
+            return self._download(url, response)
+
+    def _download(self, url: str, response: Any) -> Fetched:
+        digest = hashlib.sha256()
+        size = 0
+        name = os.path.basename(urlsplit(url).path) or "index.html"
+        fd, path = tempfile.mkstemp(
+            dir=self.folder, suffix="-" + "".join(c for c in name if c.isalnum() or c in "._-")[:80]
+        )
+        over = False
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while block := response.read(CHUNK):
+                    size += len(block)
+                    if size > self.max_bytes:
+                        over = True
+                        break
+                    digest.update(block)
+                    out.write(block)
+        except OSError as exc:
+            Path(path).unlink(missing_ok=True)
+            return Fetched(url, 0, problem=f"download failed: {exc}")
+        return Fetched(
+            url,
+            response.status,
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
+            content_type=(response.headers.get("Content-Type") or "").split(";")[0].strip().lower(),
+            path=path,
+            sha256=digest.hexdigest() if not over else "",
+            size=size,
+            over_limit=over,
+        )
+
+
+def links_of(fetched: Fetched) -> list[str]:
+    """The URLs a visitor can reach from this response: a page's links (a directory listing
+    is a page of links) or a sitemap's locations."""
+    if fetched.path is None:
+        return []
+    data = Path(fetched.path).read_bytes()
+    kind = fetched.content_type
+    if kind in HTML_TYPES or (
+        not kind and data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+    ):
+        return _html_links(data, fetched.url)
+    if kind.endswith("xml") or fetched.url.endswith(".xml"):
+        return _sitemap_locations(data)
+    return []
+
+
+def _html_links(data: bytes, base: str) -> list[str]:
+    import lxml.html
+    from lxml import etree
+
+    try:
+        doc: Any = lxml.html.fromstring(data)
+    except (etree.ParserError, ValueError):
+        return []
+    out = []
+    for _element, _attribute, link, _pos in doc.iterlinks():
+        url, _ = urldefrag(urljoin(base, link.strip()))
+        if url:
+            out.append(url)
+    return out
+
+
+def _sitemap_locations(data: bytes) -> list[str]:
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        root = ElementTree.fromstring(data)
+    except (ElementTree.ParseError, DefusedXmlException, ValueError):
+        return []
+    if not root.tag.endswith(("urlset", "sitemapindex")):
+        return []
+    return [el.text.strip() for el in root.iter() if el.tag.endswith("loc") and el.text]
+
+
+class Monitor:
+    def __init__(
+        self,
+        config: MonitorConfig,
+        state: State,
+        pool: ScanPool,
+        judge: Judge,
+        audit: AuditSink,
+        alerter: Alerter,
+    ) -> None:
+        self.config = config.checked()
+        self.state = state
+        self.pool = pool
+        self.judge = judge
+        self.audit = audit
+        self.alerter = alerter
+        self.max_bytes = pool.policy.limits.max_file_bytes
+
+    def run(self, stop: threading.Event, on_pass: Callable[[PassResult], None]) -> None:
+        """Pass after pass, starting one every `interval` seconds, until `stop` is set."""
+        while not stop.is_set():
+            started = time.monotonic()
+            on_pass(self.crawl())
+            stop.wait(max(0.0, self.config.interval - (time.monotonic() - started)))
+
+    def crawl(self) -> PassResult:
+        clock = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="spillguard-monitor-") as folder:
+            fetcher = Fetcher(self.config, self.max_bytes, folder)
+            robots = self._robots(fetcher) if self.config.obey_robots else None
+            start = self.config.url
+            seeds = [start, urljoin(start, "/sitemap.xml")]
+            if robots is not None:
+                seeds += list(robots.site_maps() or ())
+            seen: set[str] = set()
+            frontier: list[tuple[str, int]] = []
+            for url in seeds:
+                if url not in seen and self.config.in_scope(url):
+                    seen.add(url)
+                    frontier.append((url, 0))
+            fetched_count = not_modified = scanned = 0
+            errors: list[str] = []
+            found: list[Found] = []
+            still: list[str] = []
+            with ThreadPoolExecutor(
+                self.config.concurrency, thread_name_prefix="spillguard-fetch"
+            ) as fetchers:
+                while frontier:
+                    allowed = [
+                        (u, d)
+                        for u, d in frontier
+                        if robots is None or robots.can_fetch(self.config.user_agent, u)
+                    ]
+                    rows = {u: self.state.get(u) for u, _ in allowed}
+                    jobs = [fetchers.submit(fetcher.get, u, rows[u]) for u, _ in allowed]
+                    results = [job.result() for job in jobs]
+                    next_frontier: list[tuple[str, int]] = []
+                    scans = []
+                    for (url, depth), fetched in zip(allowed, results, strict=True):
+                        row = rows[url]
+                        unchanged = fetched.status == 304 or (
+                            row is not None and row.sha256 == fetched.sha256
+                        )
+                        if unchanged and row is not None and row.verdict == "block" and row.alerted_sha256:
+                            still.append(url)
+                        if fetched.status == 304 and row is not None:
+                            not_modified += 1
+                            links: list[str] = list(row.links)
+                            self.state.record(fetched, None, None)
+                        elif fetched.path is not None:
+                            fetched_count += 1
+                            links = links_of(fetched)
+                            if (
+                                row is not None
+                                and row.sha256
+                                and row.sha256 == fetched.sha256
+                                and row.verdict
+                            ):
+                                self.state.record(fetched, links, None)  # same bytes, new validators
+                            else:
+                                scans.append((fetched, links))
+                        else:
+                            links = []
+                            if fetched.status != 404 or (depth == 0 and url == start):
+                                errors.append(f"{url}: {fetched.problem or fetched.status}")
+                        if depth < self.config.max_depth:
+                            for link in links:
+                                if (
+                                    link not in seen
+                                    and self.config.in_scope(link)
+                                    and len(seen) < self.config.max_pages
+                                ):
+                                    seen.add(link)
+                                    next_frontier.append((link, depth + 1))
+                    futures = [(f, links, self._scan(f)) for f, links in scans]
+                    for fetched, links, future in futures:
+                        report = self._report(fetched, future)
+                        scanned += 1
+                        self.state.record(fetched, links, report)
+                        if report.verdict == "block":
+                            found.append(self._blocked(fetched, report))
+                        if fetched.path:
+                            Path(fetched.path).unlink(missing_ok=True)
+                    frontier = next_frontier
+        return PassResult(
+            urls=len(seen),
+            fetched=fetched_count,
+            not_modified=not_modified,
+            scanned=scanned,
+            errors=tuple(errors),
+            found=tuple(found),
+            seconds=time.perf_counter() - clock,
+            still_blocked=tuple(still),
+        )
+
+    def _robots(self, fetcher: Fetcher) -> urllib.robotparser.RobotFileParser | None:
+        url = urljoin(self.config.url, "/robots.txt")
+        fetched = fetcher.get(url, None, conditional=False)
+        parser = urllib.robotparser.RobotFileParser(url)
+        if fetched.path is None:
+            # No robots.txt (404): everything may be fetched; one we cannot read: the same,
+            # as a visitor's browser would.
+            parser.parse([])
+            return parser
+        text = Path(fetched.path).read_text(encoding="utf-8", errors="replace")
+        Path(fetched.path).unlink(missing_ok=True)
+        parser.parse(text.splitlines())
+        return parser
+
+    def _scan(self, fetched: Fetched) -> Any:
+        if fetched.over_limit or fetched.path is None:
+            return None
+        return self.pool.submit(fetched.path)
+
+    def _report(self, fetched: Fetched, future: Any) -> FileReport:
+        if future is None:
+            return _uninspectable(
+                fetched.url, fetched.size, "", "unknown", f"over limit: more than {self.max_bytes} bytes"
+            )
+        reports: list[FileReport] = future.result()
+        top = reports[0]
+        # Reported under its URL: that is where the file is public.
+        return replace(top, path=fetched.url)
+
+    def _blocked(self, fetched: Fetched, report: FileReport) -> Found:
+        try:
+            approved = self.judge.decide(report, name=fetched.url).passes
+        except ApprovalError:
+            approved = False  # unreadable approvals approve nothing
+        row = self.state.get(fetched.url)
+        key = report.sha256 or f"over-limit:{fetched.size}"
+        if approved or (row is not None and row.alerted_sha256 == key):
+            return Found(fetched.url, report, approved, alerted=False)
+        detail = {"url": fetched.url, "site": self.config.url, **summary(report)}
+        self.audit.append("monitor-block", detail)
+        self.alerter.send(
+            Alert(
+                subject=fetched.url,
+                action="found on the live site",
+                verdict=report.verdict,
+                severity=report.severity,
+                individuals=report.individuals,
+                records=report.records,
+                counts=dict(report.counts),
+                where=self.config.url,
+                sha256=report.sha256,
+            )
+        )
+        self.state.mark_alerted(fetched.url, key)
+        return Found(fetched.url, report, approved, alerted=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Expected time from a leak appearing to its alert, computed from a measured pass."""
+
+    interval: float
+    pass_seconds: float
+    average: float = field(init=False)
+    worst: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        # A leak lands at a uniformly random moment of the interval: found by the next pass.
+        object.__setattr__(self, "average", self.interval / 2 + self.pass_seconds)
+        object.__setattr__(self, "worst", self.interval + self.pass_seconds)
