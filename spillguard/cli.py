@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -17,12 +17,25 @@ app = typer.Typer(
 )
 
 EXIT_USAGE = 2
+T = TypeVar("T")
 
 
 def fail(message: str) -> typer.Exit:
     """One clear line on stderr and exit 2: bad input never earns a traceback."""
     typer.echo(f"spillguard: error: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
+
+
+def run_guarded(action: Callable[[], T], expected: tuple[type[Exception], ...]) -> T:
+    """Run a command's action, turning the errors it expects, and OS errors, into one line
+    and exit status 2."""
+    try:
+        return action()
+    except expected as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise fail(f"{where}{exc.strerror or exc}") from None
 
 
 @app.command()

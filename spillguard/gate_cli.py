@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from spillguard.cli import fail as _fail
+from spillguard.cli import run_guarded
+
 if TYPE_CHECKING:
     from spillguard.audit import AuditLog
     from spillguard.policy import Policy
 
-EXIT_USAGE = 2
 DEFAULT_POLICY_FILE = "spillguard.toml"
 T = TypeVar("T")
 
@@ -41,11 +43,6 @@ audit_app = typer.Typer(
 )
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"spillguard: error: {message}", err=True)
-    return typer.Exit(EXIT_USAGE)
-
-
 def _guarded(action: Callable[[], T]) -> T:
     """Run `action`, turning every expected error into one line and exit status 2."""
     from spillguard.approvals import ApprovalError
@@ -54,13 +51,7 @@ def _guarded(action: Callable[[], T]) -> T:
     from spillguard.publish import PublishError
     from spillguard.scan import ScanError
 
-    try:
-        return action()
-    except (ApprovalError, AuditError, PolicyError, PublishError, ScanError) as exc:
-        raise _fail(str(exc)) from None
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        raise _fail(f"{where}{exc.strerror or exc}") from None
+    return run_guarded(action, (ApprovalError, AuditError, PolicyError, PublishError, ScanError))
 
 
 def _policy(path: str | None) -> Policy:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from spillguard.cli import fail as _fail
+from spillguard.cli import run_guarded
 from spillguard.gate_cli import ApprovalsOption, AuditOption, PolicyOption
 
 if TYPE_CHECKING:
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
     from spillguard.watch.webroot import Outcome
 
 T = TypeVar("T")
-EXIT_USAGE = 2
 
 AlertOption = Annotated[
     list[str] | None,
@@ -37,11 +38,6 @@ QuarantineOption = Annotated[
 quarantine_app = typer.Typer(help="What the watcher took out of the web root.", no_args_is_help=True)
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"spillguard: error: {message}", err=True)
-    return typer.Exit(EXIT_USAGE)
-
-
 def _guarded(action: Callable[[], T]) -> T:
     from spillguard.approvals import ApprovalError
     from spillguard.audit import AuditError
@@ -51,25 +47,13 @@ def _guarded(action: Callable[[], T]) -> T:
     from spillguard.watch.quarantine import QuarantineError
     from spillguard.watch.webroot import WatchError
 
+    expected = (AlertError, ApprovalError, AuditError, MonitorError, PolicyError, QuarantineError, WatchError)
     try:
-        return action()
-    except (
-        AlertError,
-        ApprovalError,
-        AuditError,
-        MonitorError,
-        PolicyError,
-        QuarantineError,
-        WatchError,
-    ) as exc:
-        raise _fail(str(exc)) from None
+        return run_guarded(action, expected)
     except ImportError as exc:
         from spillguard.watch import WATCH_EXTRA_MISSING
 
         raise _fail(f"{WATCH_EXTRA_MISSING} ({exc.name} is missing)") from None
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        raise _fail(f"{where}{exc.strerror or exc}") from None
 
 
 def _require_watch_extra() -> None:
