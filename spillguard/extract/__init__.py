@@ -42,6 +42,7 @@ EXTRACTORS: dict[str, str] = {
     "bmp": "spillguard.extract.image:extract_image",
     "webp": "spillguard.extract.image:extract_image",
     "heic": "spillguard.extract.image:extract_image",
+    "emf": "spillguard.extract.metafile:extract_emf",
 }
 
 

@@ -262,7 +262,7 @@ def embedded_files(package: Package) -> Iterator[Embedded]:
 # entries so the text in them is read. Vector formats other than SVG (EMF, WMF) are not
 # decoded yet; the package thumbnail only repeats the document, which is read in full.
 PICTURE_SUFFIXES = (
-    *(".png", ".jpg", ".jpeg", ".jpe", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".svg"),
+    *(".png", ".jpg", ".jpeg", ".jpe", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".svg", ".emf"),
 )
 
 

@@ -53,6 +53,8 @@ def sniff(source: Source) -> str:
         return "webp"
     if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
         return "heic"
+    if head[40:44] == b" EMF" and head[:4] == b"\x01\x00\x00\x00":
+        return "emf"  # Office's "paste as picture": text records, read without OCR
     for magic, kind in IMAGE_MAGICS:
         if head.startswith(magic):
             return kind
