@@ -12,7 +12,7 @@ import struct
 from collections.abc import Iterator
 
 from spillguard.extract.base import Limits, Source
-from spillguard.model import Content, Embedded, Location, Passage, Uninspectable
+from spillguard.model import Content, Embedded, Location, Passage, PictureNotRead, Uninspectable
 
 EMR_HEADER = 1
 EMR_EOF = 14
@@ -52,6 +52,13 @@ def extract_emf(source: Source, limits: Limits) -> Iterator[Content]:
     text = "\n".join(_lines(runs))
     if text.strip():
         yield Passage(text, Location("metafile", "text", False, offset=0))
+
+
+def extract_unread_metafile(source: Source, limits: Limits) -> Iterator[Content]:
+    """WMF and LibreOffice SVM pictures are not decoded yet. They may hold text, so they are
+    pictures not read: blocking by default, relaxed where a policy accepts unread pictures."""
+    raise PictureNotRead("picture not read: WMF/SVM metafiles are not decoded")
+    yield  # a generator, like every extractor
 
 
 def _records(data: bytes) -> Iterator[tuple[int, int, int]]:

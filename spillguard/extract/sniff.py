@@ -55,6 +55,13 @@ def sniff(source: Source) -> str:
         return "heic"
     if head[40:44] == b" EMF" and head[:4] == b"\x01\x00\x00\x00":
         return "emf"  # Office's "paste as picture": text records, read without OCR
+    if head.startswith(b"\xd7\xcd\xc6\x9a") or head[:6] in (
+        b"\x01\x00\x09\x00\x00\x03",
+        b"\x02\x00\x09\x00\x00\x03",
+    ):
+        return "wmf"
+    if head.startswith(b"VCLMTF"):
+        return "svm"  # LibreOffice's own metafile
     for magic, kind in IMAGE_MAGICS:
         if head.startswith(magic):
             return kind

@@ -99,3 +99,11 @@ def test_a_truncated_metafile_is_uninspectable(tmp_path: Path) -> None:
     path.write_bytes(metafile()[:-30])
     (report,) = scan([str(path)], jobs=0).files
     assert report.verdict == "block" and report.uninspectable
+
+
+def test_wmf_pictures_are_pictures_not_read_not_unknown_binaries(tmp_path: Path) -> None:
+    path = tmp_path / "clip.wmf"
+    path.write_bytes(b"\xd7\xcd\xc6\x9a" + b"\0" * 60)
+    (report,) = scan([str(path)], jobs=0).files
+    assert report.type == "wmf"
+    assert report.verdict == "block" and "WMF/SVM" in (report.uninspectable or "")
