@@ -152,3 +152,22 @@ def test_hidden_rows_and_columns_mark_their_findings_hidden() -> None:
     assert a_numbers and all(f.location.hidden and f.location.column == "A" for f in a_numbers)
     names = {f.location.row: f.location.hidden for f in assessment.findings if f.kind == "person_name"}
     assert names == {2: False, 3: True, 4: False, 5: False, 6: False}
+
+
+def test_a_sheet_laid_out_as_a_form_is_one_person() -> None:
+    from spillguard.assess import Assessment
+    from spillguard.detect.columns import detect_table
+    from spillguard.model import Table
+
+    rows = [
+        ["Case summary", ""],
+        ["Name", "VELASKO PRUNDA, MIREL"],
+        ["A-Number", "A213456733"],
+        ["Date of Birth", "1979-11-21"],
+        ["Nationality", "GUATEMALA"],
+        ["Facility", "Marlow Service Processing Center"],
+    ]
+    assessment = Assessment()
+    detect_table(Table("sheet:Case", rows), {}, assessment)
+    assert (assessment.records, assessment.individuals, assessment.severity) == (1, 1, "critical")
+    assert set(assessment.counts) >= {"person_name", "a_number", "date_of_birth", "nationality"}

@@ -118,6 +118,9 @@ def detect_table(table: Table, plans: dict[str, Plan], assessment: Assessment) -
         return
     key = table.key or table.part
     plan = plans.get(key) if table.is_continuation else None
+    if plan is None and not table.is_continuation and _key_value_form(rows):
+        _detect_form(table, assessment)
+        return
     if plan is None:
         plan = plan_table(rows, table.part)
         plans[key] = plan
@@ -125,6 +128,42 @@ def detect_table(table: Table, plans: dict[str, Plan], assessment: Assessment) -
     if not table.is_continuation and plan.header_index is not None:
         start = plan.header_index + 1
     _scan_rows(table, plan, start, assessment)
+
+
+FORM_MAX_ROWS = 60
+FORM_MIN_LABELS = 3
+
+
+def _key_value_form(rows: Sequence[Sequence[str]]) -> bool:
+    """A sheet laid out as a form, one field a row: "Name | GARCIA, ANA", "A-Number | A2123...".
+    Its first column is labels, so its columns mean nothing; its rows are one person."""
+    filled = [r for r in rows if any(c.strip() for c in r)]
+    if not FORM_MIN_LABELS <= len(filled) <= FORM_MAX_ROWS:
+        return False
+    labelled = [r for r in filled if len(r) >= 2 and r[0].strip() and any(c.strip() for c in r[1:])]
+    firsts = [r[0].strip().rstrip(":") for r in labelled]
+    # Labels are words, each used once; a roster's first column is values that repeat or
+    # carry digits (A212345622 folds to "A", which would read as an A-number label).
+    labels = [f for f in firsts if not any(ch.isdigit() for ch in f) and len(f) <= 40 and header_kind(f)]
+    return (
+        len(labels) >= max(FORM_MIN_LABELS, len(labelled) * 0.6)
+        and len(set(firsts)) == len(firsts)
+        and len(labelled) >= len(filled) * 0.6
+        and max(len(r) for r in filled) <= 4
+    )
+
+
+def _detect_form(table: Table, assessment: Assessment) -> None:
+    """Read a form as one line of `label: value` pairs, so the text detector sees the person
+    whole: the name after "Name:", the number after "A-Number:", the date after "DOB:"."""
+    fields = [
+        f"{row[0].strip().rstrip(':')}: {' '.join(c.strip() for c in row[1:] if c.strip())}"
+        for row in table.rows
+        if row and row[0].strip() and any(c.strip() for c in row[1:])
+    ]
+    first = next(i for i, r in enumerate(table.rows) if r and r[0].strip())
+    location = Location(table.part, table.layer, table.hidden, table.row_number(first), "A")
+    detect_passage(Passage("; ".join(fields), location), assessment, False)
 
 
 def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
