@@ -12,7 +12,7 @@ from typing import IO
 
 from defusedxml import ElementTree as SafeET
 
-from spillguard.model import Content, Uninspectable
+from spillguard.model import Content, Table, Uninspectable
 
 MiB = 1024 * 1024
 
@@ -158,3 +158,26 @@ def inherited_true(settings: dict[str, bool | None], parents: dict[str, str]) ->
                 break
             current = parents.get(current)
     return frozenset(found)
+
+
+def document_table(
+    label: str,
+    rows: list[list[str]],
+    hidden: bool,
+    hidden_rows: set[int],
+    hidden_columns: frozenset[int] = frozenset(),
+) -> Table | None:
+    """A Word or ODT table as the detectors take it (rows numbered from 1), or None when every
+    cell is empty."""
+    if not any(any(cell.strip() for cell in row) for row in rows):
+        return None
+    return Table(
+        part=label,
+        rows=rows,
+        layer="cell",
+        hidden=hidden,
+        row_numbers=list(range(1, len(rows) + 1)),
+        hidden_rows=frozenset(hidden_rows),
+        hidden_columns=hidden_columns,
+        key=label,
+    )

@@ -367,3 +367,15 @@ def read_package(
         except RecursionError:
             # Elements nested thousands deep: no real document does that.
             raise Uninspectable("XML nested too deeply") from None
+
+
+def package_wide_parts(
+    package: Package, handled: set[str], author_roots: list[Element], media_folder: str
+) -> Iterator[Content]:
+    """What every Office document carries beside its main text: reviewers' names, properties,
+    embedded files, pictures, and any part no reader claimed."""
+    yield from authors(author_roots)
+    yield from read_properties(package.zf, package.limits)
+    yield from embedded_files(package)
+    yield from media_pictures(package.zf, media_folder, package.limits)
+    yield from sweep_remaining_parts(package, handled)

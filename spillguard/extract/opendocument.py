@@ -13,9 +13,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from spillguard.extract.base import Limits, Source, column_letter, inherited_true, local, open_zip
+from spillguard.extract.base import (
+    Limits,
+    Source,
+    column_letter,
+    document_table,
+    inherited_true,
+    local,
+    open_zip,
+)
 from spillguard.extract.ooxml import Package, attribute, media_pictures, metadata_location
-from spillguard.model import Content, Embedded, Location, Passage, Table, Uninspectable
+from spillguard.model import Content, Embedded, Location, Passage, Uninspectable
 
 DRAWING_NS = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 SVG_NS = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
@@ -325,17 +333,9 @@ def _table(table: Element, part: _Part) -> Iterator[Content]:
             rows.append(cells)
             if attribute(row, "visibility") in ("collapse", "filter"):
                 hidden_rows.add(len(rows))
-    if any(any(cell.strip() for cell in row) for row in rows):
-        yield Table(
-            part=label,
-            rows=rows,
-            layer="cell",
-            hidden=part.hidden,
-            row_numbers=list(range(1, len(rows) + 1)),
-            hidden_rows=frozenset(hidden_rows),
-            hidden_columns=_hidden_columns(table),
-            key=label,
-        )
+    grid = document_table(label, rows, part.hidden, hidden_rows, _hidden_columns(table))
+    if grid is not None:
+        yield grid
     yield from nested
 
 

@@ -16,16 +16,12 @@ from spillguard.extract.base import Limits, Source, local
 from spillguard.extract.ooxml import (
     Package,
     alt_texts,
-    authors,
     drawing_paragraph_text,
-    embedded_files,
     external_links,
     first_choice,
-    media_pictures,
+    package_wide_parts,
     part_texts,
     read_package,
-    read_properties,
-    sweep_remaining_parts,
 )
 from spillguard.model import Content, Location, Passage, Table
 
@@ -79,11 +75,7 @@ def _read_presentation(package: Package, main: str) -> Iterator[Content]:
         if root is not None:
             handled.add(name)
             roots.append(root)
-    yield from authors(roots)
-    yield from read_properties(package.zf, package.limits)
-    yield from embedded_files(package)
-    yield from media_pictures(package.zf, "ppt/media/", package.limits)
-    yield from sweep_remaining_parts(package, handled)
+    yield from package_wide_parts(package, handled, roots, "ppt/media/")
 
 
 def _slide_order(package: Package, main: str) -> list[str]:

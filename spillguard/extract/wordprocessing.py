@@ -12,21 +12,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from spillguard.extract.base import Limits, Source, column_letter, inherited_true, local
+from spillguard.extract.base import Limits, Source, column_letter, document_table, inherited_true, local
 from spillguard.extract.ooxml import (
     Package,
     alt_texts,
     attribute,
-    authors,
-    embedded_files,
     external_links,
     first_choice,
-    media_pictures,
+    package_wide_parts,
     read_package,
-    read_properties,
-    sweep_remaining_parts,
 )
-from spillguard.model import Content, Embedded, Location, Passage, Table, Uninspectable
+from spillguard.model import Content, Embedded, Location, Passage, Uninspectable
 
 DEFAULT_MAIN_PART = "word/document.xml"
 
@@ -145,11 +141,7 @@ def _read_document(package: Package, main: str) -> Iterator[Content]:
         if root is not None:
             handled.add(people)
             roots.append(root)
-    yield from authors(roots)
-    yield from read_properties(package.zf, package.limits)
-    yield from embedded_files(package)
-    yield from media_pictures(package.zf, "word/media/", package.limits)
-    yield from sweep_remaining_parts(package, handled)
+    yield from package_wide_parts(package, handled, roots, "word/media/")
 
 
 def _people_parts(package: Package) -> list[str]:
@@ -368,16 +360,9 @@ def _read_table(tbl: Element, part: _Part, deleted: bool) -> Iterator[Content]:
         for index, cell in enumerate(_cells(row)):
             cells.append(_read_cell(cell, part, label, number, index, row_deleted, nested))
         rows.append(cells)
-    if any(any(cell.strip() for cell in row) for row in rows):
-        yield Table(
-            part=label,
-            rows=rows,
-            layer="cell",
-            hidden=part.hidden,
-            row_numbers=list(range(1, len(rows) + 1)),
-            hidden_rows=frozenset(hidden_rows),
-            key=label,
-        )
+    grid = document_table(label, rows, part.hidden, hidden_rows)
+    if grid is not None:
+        yield grid
     yield from nested
 
 
