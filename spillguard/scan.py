@@ -179,9 +179,10 @@ def scan_source(source: Source, policy: Policy) -> list[FileReport]:
         if kind == "empty":
             return [_report(source, digest, kind, assessment, policy, clock, reason="empty file")]
         refuse(kind)
+        contents = extract(kind, source, policy.limits)  # may start reading in the background
         from spillguard.detect import detect
 
-        detect(extract(kind, source, policy.limits), assessment, on_embedded, source.check_time)
+        detect(contents, assessment, on_embedded, source.check_time)
     except PictureNotRead as exc:
         report = _report(source, digest, kind, assessment, policy, clock)
         return [_roll_up(_unread_pictures(report, str(exc), policy), members), *members]

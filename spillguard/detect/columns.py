@@ -24,6 +24,7 @@ from spillguard.detect.rules import (
     PHONE,
     SSN,
     a_number_cell,
+    a_number_key,
     digits,
     valid_a_number,
     valid_passport,
@@ -137,7 +138,8 @@ FORM_MIN_LABELS = 3
 def _key_value_form(rows: Sequence[Sequence[str]]) -> bool:
     """A sheet laid out as a form, one field a row: "Name | GARCIA, ANA", "A-Number | A2123...".
     Its first column is labels, so its columns mean nothing; its rows are one person."""
-    filled = [r for r in rows if any(c.strip() for c in r)]
+    # A form is short: stop counting once past its size, not after a million rows.
+    filled = list(itertools.islice((r for r in rows if any(c.strip() for c in r)), FORM_MAX_ROWS + 1))
     if not FORM_MIN_LABELS <= len(filled) <= FORM_MAX_ROWS:
         return False
     labelled = [r for r in filled if len(r) >= 2 and r[0].strip() and any(c.strip() for c in r[1:])]
@@ -292,13 +294,12 @@ def header_kind(text: str) -> str | None:
 def _samples(rows: Sequence[Sequence[str]], width: int) -> dict[int, list[str]]:
     """Up to SAMPLE non-empty values per column, from the first rows only: the plan is made on
     what a table starts with, and a sparse column must not cost a pass over a million rows."""
-    out: dict[int, list[str]] = {i: [] for i in range(width)}
-    for row in rows[: SAMPLE * 10]:
-        for i, value in enumerate(row[:width]):
-            value = value.strip()
-            if value and len(out[i]) < SAMPLE:
-                out[i].append(value)
-    return out
+    columns = itertools.zip_longest(*rows[: SAMPLE * 10], fillvalue="")  # transposed at C speed
+    out = {
+        i: list(itertools.islice(filter(None, map(str.strip, column)), SAMPLE))
+        for i, column in zip(range(width), columns, strict=False)  # cells past the width: ignored
+    }
+    return {i: out.get(i, []) for i in range(width)}
 
 
 # What a value of each kind looks like, for the share test below.
@@ -404,11 +405,10 @@ def _rows_with_text(rows: Sequence[Sequence[str]], plan: Plan) -> dict[int, list
         if c in plan.free_text:
             hits = [r for r, row in enumerate(rows) if c < len(row) and row[c].strip()]
         else:
-            hits = [
-                r
-                for r, row in enumerate(rows)
-                if c < len(row) and len(row[c]) >= 8 and _worth_probing(row[c])
-            ]
+            column = [row[c] if c < len(row) else "" for row in rows]
+            # Each distinct value probed once: dates, codes and counts repeat down a column.
+            flagged = {v for v in set(column) if _worth_probing(v)}
+            hits = [r for r, value in enumerate(column) if value in flagged] if flagged else []
         for r in hits:
             out.setdefault(r, []).append((c, rows[r][c]))
     return out
@@ -459,9 +459,12 @@ def _account_bulk(
         if r >= first:
             signatures[tuple(valid[i][r] for i in columns)] -= 1
     hidden_columns = {i for i in columns if table.first_column + i in table.hidden_columns}
-    hidden_rows = {
-        r for r in range(first, len(flags[0]) + first) if table.row_number(start + r) in table.hidden_rows
-    } - skip_rows
+    hidden_rows = (
+        {r for r in range(first, len(flags[0]) + first) if table.row_number(start + r) in table.hidden_rows}
+        - skip_rows
+        if table.hidden_rows
+        else set()
+    )
     any_serious = False
     for signature, count in signatures.items():
         if count <= 0:
@@ -500,7 +503,7 @@ def _bulk_keys(
         if r in skip_rows:
             continue
         if a_col is not None and valid[a_col][r]:
-            yield "A" + digits(cells[a_col][r])[-9:].zfill(9)
+            yield a_number_key(cells[a_col][r])
             continue
         parts = [cells[i][r] for i in names if valid[i][r]]
         if parts:
@@ -526,14 +529,24 @@ def _columns(rows: Sequence[Sequence[str]], wanted: Iterable[int]) -> dict[int, 
     return {i: columns.get(i, [""] * len(rows)) for i in wanted}
 
 
+# Kinds whose values repeat down a column (a few dozen countries, a few facilities): each
+# distinct value is checked once. Identifiers, names and birth dates are mostly distinct, and
+# checking them directly costs less than remembering them.
+REPEATING_KINDS = frozenset({"nationality", "detention_facility", "street_address"})
+HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _valid_cells(kind: str, values: list[str]) -> list[bool]:
     if kind == "person_name":
-        return [bool(v) and not v.isdigit() and any(ch.isalpha() for ch in v) for v in values]
+        has_letter = HAS_LETTER.search
+        return [bool(v) and not v.isdigit() and has_letter(v) is not None for v in values]
     if kind == "date_of_birth":
         earliest, today = shapes.birth_range()  # once per column, not once per cell
-        parse = functools.lru_cache(maxsize=65_536)(shapes.parse_date)
+        parse = shapes.parse_date
         return [bool(v) and (d := parse(v)) is not None and earliest <= d <= today for v in values]
-    check = functools.lru_cache(maxsize=65_536)(VALUE_SHAPES[kind])
+    check = VALUE_SHAPES[kind]
+    if kind in REPEATING_KINDS:
+        check = functools.lru_cache(maxsize=65_536)(check)
     return [bool(v) and check(v) for v in values]
 
 
@@ -608,7 +621,7 @@ def _row_key(found: list[tuple[str, int, str]]) -> str | None:
     for kind, _, value in found:
         by_kind.setdefault(kind, value)
     if "a_number" in by_kind:
-        return "A" + digits(by_kind["a_number"])[-9:].zfill(9)
+        return a_number_key(by_kind["a_number"])
     if "person_name" in by_kind:
         extra = by_kind.get("date_of_birth") or by_kind.get("ssn") or by_kind.get("passport_number") or ""
         return f"N:{shapes.normalise_name(by_kind['person_name'])}|{extra}"

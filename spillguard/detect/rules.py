@@ -44,7 +44,14 @@ def placeholder_number(number: str) -> bool:
     """Numbers used in forms, FAQs and templates to show the shape: 123456789, 000000000,
     999-99-9999. Publishing one exposes nobody."""
     d = number if number.isdigit() else digits(number)
-    return len(set(d)) <= 1 or d in ASCENDING or d in DESCENDING
+    return not d or d.count(d[0]) == len(d) or d in ASCENDING or d in DESCENDING
+
+
+def a_number_key(value: str) -> str:
+    """The one spelling a person's A-number is counted under: A + nine digits."""
+    if len(value) == 10 and value[0] == "A" and value[1:].isdigit():
+        return value  # A212345622, the common spelling, already is it
+    return "A" + digits(value)[-9:].zfill(9)
 
 
 def valid_a_number(value: str) -> bool:

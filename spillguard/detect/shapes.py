@@ -4,6 +4,7 @@ the column classifier."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from spillguard.detect import gazetteer
@@ -346,6 +347,7 @@ PARTICLES = frozenset(
     }
 )
 MAX_NAME_LENGTH = 80
+NOT_IN_NAMES = re.compile(r"[\d@/&:;()\[\]{}<>=+*#$%]")  # digits and symbols no name is written with
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -353,9 +355,14 @@ def parse_date(text: str) -> dt.date | None:
     if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
         # ISO, the form every workbook date cell arrives in: no regex needed.
         try:
-            return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+            return dt.date.fromisoformat(text)
         except ValueError:
             return None
+    return _parse_date_spelled(text)
+
+
+@functools.lru_cache(maxsize=65_536)  # a column of birth dates in one spelling repeats days
+def _parse_date_spelled(text: str) -> dt.date | None:
     match = DATE.search(text)
     if not match:
         return None
@@ -415,9 +422,7 @@ def looks_like_name(value: str, single_ok: bool = False) -> bool:
     """The shape of a person's name: letters only, 2 to 6 words (1 if `single_ok`, for first-
     and last-name columns), at most one comma, and no organisation or place words."""
     text = value.strip()
-    if not text or len(text) > MAX_NAME_LENGTH or any(ch.isdigit() for ch in text):
-        return False
-    if text.count(",") > 1 or any(ch in text for ch in "@/&:;()[]{}<>=+*#$%"):
+    if not text or len(text) > MAX_NAME_LENGTH or NOT_IN_NAMES.search(text) or text.count(",") > 1:
         return False
     tokens = name_tokens(text)
     if not (1 if single_ok else 2) <= len(tokens) <= 6:
@@ -426,7 +431,7 @@ def looks_like_name(value: str, single_ok: bool = False) -> bool:
     if any(t in NOT_NAME_WORDS and t not in PARTICLES for t in folded):
         return False
     # Names are capitalised (or all capitals); lower-case words other than particles say prose.
-    if not all(capitalised(t) or gazetteer.fold(t) in PARTICLES for t in tokens):
+    if not all(capitalised(t) or f in PARTICLES for t, f in zip(tokens, folded, strict=True)):
         return False
     return not gazetteer.is_country(text)  # "Hong Kong", "Costa Rica" are not people
 

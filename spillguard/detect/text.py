@@ -17,6 +17,7 @@ from spillguard.detect.rules import (
     PATTERN_RULES,
     SSN_BARE,
     Rule,
+    a_number_key,
     digits,
     placeholder_number,
     valid_a_number,
@@ -484,7 +485,7 @@ def _account(hits: list[Hit], location: Location, assessment: Assessment, contex
 def _person_key(hits: list[Hit]) -> str | None:
     for hit in hits:
         if hit.kind == "a_number":
-            return "A" + digits(hit.value)[-9:].zfill(9)
+            return a_number_key(hit.value)
     names = [h.value for h in hits if h.kind == "person_name"]
     if not names:
         ident = next((h for h in hits if h.kind in IDENTIFIERS), None)

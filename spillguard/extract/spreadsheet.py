@@ -9,7 +9,7 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from spillguard.extract.base import Limits, Source, local, open_zip, parse_xml, read_member
@@ -22,13 +22,25 @@ STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 def extract_xlsx(source: Source, limits: Limits) -> Iterator[Content]:
     zf = open_zip(source, limits)
-    with zf:
+    try:
         if "xl/workbook.xml" not in zf.namelist():
             raise Uninspectable("workbook part missing")
         _refuse_dtds(zf)
+    except BaseException:
+        zf.close()
+        raise
+    # Not a generator itself: calamine starts on the cells now, while the caller loads the
+    # detectors and the package parts below are read.
+    return _xlsx_contents(zf, source, limits, CellReader(source))
+
+
+def _xlsx_contents(
+    zf: zipfile.ZipFile, source: Source, limits: Limits, cells: CellReader
+) -> Iterator[Content]:
+    with zf, cells:
         sheets = _sheet_parts(zf, limits)
         hidden_by_sheet = {name: _hidden_rows_columns(zf, part, limits) for name, part in sheets.items()}
-        yield from _calamine_tables(source, hidden_by_sheet)
+        yield from _calamine_tables(source, cells, hidden_by_sheet)
         for name, part in sheets.items():
             source.check_time()
             yield from _comments(zf, name, part, limits)
@@ -62,8 +74,8 @@ def extract_xlsb(source: Source, limits: Limits) -> Iterator[Content]:
     # Binary parts (hidden rows, comments in .bin records) are not parsed: values and sheet
     # visibility come from calamine; properties from the package.
     zf = open_zip(source, limits)
-    with zf:
-        yield from _calamine_tables(source, {})
+    with zf, CellReader(source) as cells:
+        yield from _calamine_tables(source, cells, {})
         yield from _properties(zf, limits)
         yield from _embedded(zf, limits)
 
@@ -71,7 +83,8 @@ def extract_xlsb(source: Source, limits: Limits) -> Iterator[Content]:
 def extract_xls(source: Source, limits: Limits) -> Iterator[Content]:
     if _xls_encrypted(source):
         raise Uninspectable("encrypted")
-    yield from _calamine_tables(source, {})
+    with CellReader(source) as cells:
+        yield from _calamine_tables(source, cells, {})
 
 
 BIFF_FILEPASS = 0x002F  # the record that says the rest of the workbook stream is encrypted
@@ -113,7 +126,8 @@ def extract_ods(source: Source, limits: Limits) -> Iterator[Content]:
             manifest = read_member(zf, "META-INF/manifest.xml", limits)
             if b"encryption-data" in manifest:
                 raise Uninspectable("encrypted")
-        yield from _calamine_tables(source, {})
+        with CellReader(source) as cells:
+            yield from _calamine_tables(source, cells, {})
         if "content.xml" in names:
             yield from _ods_annotations(read_member(zf, "content.xml", limits))
 
@@ -121,44 +135,98 @@ def extract_ods(source: Source, limits: Limits) -> Iterator[Content]:
 # --- cell values -------------------------------------------------------------------------
 
 
-def _calamine_tables(
-    source: Source, hidden: dict[str, tuple[frozenset[int], frozenset[int]]]
-) -> Iterator[Table]:
-    import python_calamine as pc
+class CellReader:
+    """Every sheet's cells, read by calamine on a background thread. Calamine releases the
+    GIL while it parses, so the package parts and the detectors load meanwhile: on a big
+    roster that hides most of the Python work before the first row is judged. Sheets come
+    one at a time through a one-place queue, so memory holds at most two sheets' cells."""
 
-    try:
-        with source.open() as fh:
-            workbook = pc.CalamineWorkbook.from_filelike(fh)
-    except pc.PasswordError:
-        raise Uninspectable("encrypted") from None
-    except BaseException as exc:  # calamine's errors, and Rust panics (a BaseException)
-        _reraise_interrupts(exc)
-        raise Uninspectable(_calamine_reason(exc)) from None
-    try:
-        for meta in workbook.sheets_metadata:
-            source.check_time()
-            if str(meta.typ).endswith("ChartSheet"):
-                continue
-            sheet_hidden = not str(meta.visible).endswith(".Visible")
+    def __init__(self, source: Source) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(source,), name="calamine", daemon=True)
+        self._thread.start()
+
+    def _read(self, source: Source) -> None:
+        import python_calamine as pc
+
+        try:
+            with source.open() as fh:
+                workbook = pc.CalamineWorkbook.from_filelike(fh)
+        except pc.PasswordError:
+            self._put("error", "encrypted")
+            return
+        except BaseException as exc:  # calamine's errors, and Rust panics (a BaseException)
+            self._put("error", _calamine_reason(exc))
+            return
+        try:
+            for meta in workbook.sheets_metadata:
+                if str(meta.typ).endswith("ChartSheet"):
+                    continue
+                try:
+                    grid = workbook.get_sheet_by_name(meta.name)
+                    sheet = (
+                        meta.name,
+                        not str(meta.visible).endswith(".Visible"),
+                        grid.to_python(),
+                        grid.start,
+                    )
+                except BaseException as exc:
+                    self._put("error", _calamine_reason(exc))
+                    return
+                if not self._put("sheet", sheet):
+                    return
+            self._put("end", None)
+        finally:
+            workbook.close()
+
+    def _put(self, what: str, item: object) -> bool:
+        """Hand one item over; False once the reader has been closed (nobody will take it)."""
+        import queue
+
+        while not self._stop.is_set():
             try:
-                sheet = workbook.get_sheet_by_name(meta.name)
-                grid = sheet.to_python()
-                start_row, start_col = sheet.start or (0, 0)
-            except BaseException as exc:
-                _reraise_interrupts(exc)
-                raise Uninspectable(_calamine_reason(exc)) from None
-            hidden_rows, hidden_cols = hidden.get(meta.name, (frozenset(), frozenset()))
-            yield from _chunks(
-                f"sheet:{meta.name}",
-                grid,
-                start_row,
-                start_col,
-                sheet_hidden,
-                hidden_rows,
-                hidden_cols,
-            )
-    finally:
-        workbook.close()
+                self._queue.put((what, item), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def sheets(self, source: Source) -> Iterator[tuple[str, bool, list[list[Any]], tuple[int, int] | None]]:
+        """(name, hidden, cells, top-left) per sheet; Uninspectable when calamine fails."""
+        import queue
+
+        while True:
+            source.check_time()
+            try:
+                what, item = self._queue.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if what == "end":
+                return
+            if what == "error":
+                raise Uninspectable(str(item))
+            yield item  # type: ignore[misc]
+
+    def __enter__(self) -> CellReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+
+
+def _calamine_tables(
+    source: Source, cells: CellReader, hidden: dict[str, tuple[frozenset[int], frozenset[int]]]
+) -> Iterator[Table]:
+    for name, sheet_hidden, grid, start in cells.sheets(source):
+        start_row, start_col = start or (0, 0)
+        hidden_rows, hidden_cols = hidden.get(name, (frozenset(), frozenset()))
+        yield from _chunks(
+            f"sheet:{name}", grid, start_row, start_col, sheet_hidden, hidden_rows, hidden_cols
+        )
 
 
 def _chunks(
@@ -191,9 +259,9 @@ def _chunks(
 def _row_text(row: list[Any]) -> list[str]:
     """A row as text, trailing empty cells dropped: formatted-but-empty areas can make a sheet
     65,536 x 256 cells of nothing, which must cost next to nothing."""
-    if row.count("") == len(row):
+    if not row or (row[-1] == "" and row.count("") == len(row)):
         return []
-    out = [v if v.__class__ is str else cell_text(v) for v in row]
+    out = [v if v.__class__ is str else _TO_TEXT.get(v.__class__, cell_text)(v) for v in row]
     while out and out[-1] == "":
         out.pop()
     return out
@@ -207,19 +275,37 @@ def cell_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
+        return _bool_text(value)
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+        return _float_text(value)
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+        return _datetime_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
 
 
-def _reraise_interrupts(exc: BaseException) -> None:
-    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
-        raise exc
+def _bool_text(value: bool) -> str:
+    return "TRUE" if value else "FALSE"
+
+
+def _float_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+
+
+# The classes calamine gives, straight to their converter: a roster is tens of thousands of
+# cells, and the isinstance chain above costs more than the conversion.
+_TO_TEXT: dict[type, Callable[[Any], str]] = {
+    float: _float_text,
+    int: str,
+    bool: _bool_text,
+    dt.date: dt.date.isoformat,
+    dt.datetime: _datetime_text,
+}
 
 
 def _calamine_reason(exc: BaseException) -> str:
