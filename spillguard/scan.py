@@ -357,14 +357,21 @@ def _scan_forked(path: str, policy: Policy) -> list[FileReport]:
             if not block:
                 break
             chunks.append(block)
+    # Unpickled while the child's memory is being torn down; it counts only if the child
+    # then exits cleanly (a child killed mid-write leaves a payload that does not load).
+    reports: list[FileReport] | None = None
+    if chunks and not timed_out:
+        try:
+            reports = pickle.loads(b"".join(chunks))
+        except Exception:
+            reports = None
     _, status = os.waitpid(pid, 0)
     if timed_out:
         return _failed(path, "timed out")
-    if status != 0 or not chunks:
+    if status != 0 or reports is None:
         code = os.waitstatus_to_exitcode(status)
         reasons = {EXIT_MEMORY: "over limit: memory", EXIT_INTERNAL: "internal error in worker"}
         return _failed(path, reasons.get(code, f"parser crashed (exit {code})"))
-    reports: list[FileReport] = pickle.loads(b"".join(chunks))
     return reports
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+import sys
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -135,6 +136,9 @@ def extract_ods(source: Source, limits: Limits) -> Iterator[Content]:
 # --- cell values -------------------------------------------------------------------------
 
 
+FAST_SWITCH_SECONDS = 0.0002
+
+
 class CellReader:
     """Every sheet's cells, read by calamine on a background thread. Calamine releases the
     GIL while it parses, so the package parts and the detectors load meanwhile: on a big
@@ -151,6 +155,16 @@ class CellReader:
         self._thread.start()
 
     def _read(self, source: Source) -> None:
+        # Calamine takes the GIL back between its native steps; at Python's default 5 ms
+        # switch interval it waits behind the main thread's work for most of each step.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, FAST_SWITCH_SECONDS))
+        try:
+            self._read_sheets(source)
+        finally:
+            sys.setswitchinterval(interval)
+
+    def _read_sheets(self, source: Source) -> None:
         import python_calamine as pc
 
         try:
