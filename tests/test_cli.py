@@ -26,7 +26,7 @@ from builders import (
 from spillguard.detect.rules import RULES
 
 ENTRY_POINT = shutil.which("spillguard", path=os.path.dirname(sys.executable))
-COMMAND = [ENTRY_POINT] if ENTRY_POINT else [sys.executable, "-c", "from spillguard.cli import main; main()"]
+COMMAND = [ENTRY_POINT] if ENTRY_POINT else [sys.executable, "-m", "spillguard"]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -263,6 +263,23 @@ def test_jobs_1_and_2_agree(site: Path) -> None:
         return files
 
     assert stable(("--jobs", "1")) == stable(("--jobs", "2"))
+
+
+def test_one_file_through_the_prestarted_worker_reads_as_in_process(site: Path) -> None:
+    def files(*args: str) -> list[dict[str, object]]:
+        result = run("scan", "--format", "json", *args, str(site / "stats.xlsx"))
+        assert result.returncode == 1, result.stderr
+        found: list[dict[str, object]] = json.loads(result.stdout)["files"]
+        return [{k: v for k, v in f.items() if k != "seconds"} for f in found]
+
+    assert files() == files("--jobs", "0")
+
+
+def test_the_format_names_checked_before_a_scan_are_the_writers() -> None:
+    from spillguard.cli import REPORT_FORMATS
+    from spillguard.report import FORMATS
+
+    assert tuple(FORMATS) == REPORT_FORMATS
 
 
 def test_rules_lists_every_rule() -> None:

@@ -8,8 +8,10 @@ import json
 import os
 import random
 import shutil
+import sys
 import tarfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -454,7 +456,7 @@ def test_unreadable_file_blocks(tmp_path: Path) -> None:
 
 
 def test_a_path_that_vanished_blocks_instead_of_crashing(tmp_path: Path) -> None:
-    from spillguard.scan import scan_path
+    from spillguard.pipeline import scan_path
 
     report = scan_path(str(tmp_path / "gone.csv"), Policy())[0]
     assert report.verdict == "block" and report.uninspectable and "unreadable" in report.uninspectable
@@ -504,3 +506,75 @@ def test_time_limit_makes_a_file_uninspectable_in_a_worker(tmp_path: Path) -> No
     reports = {os.path.basename(f.path): f for f in scan([str(tmp_path)], policy, jobs=2).files}
     assert reports["big.csv"].verdict == "block"
     assert reports["big.csv"].uninspectable == "timed out"
+
+
+def test_a_single_file_in_a_forked_worker_reads_as_in_process(tmp_path: Path, people: list[Person]) -> None:
+    path = tmp_path / "r.xlsx"
+    write_xlsx(path, {"R": roster_rows(people)})
+    forked, inline = scan([str(path)], jobs=1).files, scan([str(path)], jobs=0).files
+    assert [(f.verdict, f.individuals, f.records, f.findings) for f in forked] == [
+        (f.verdict, f.individuals, f.records, f.findings) for f in inline
+    ]
+
+
+# The command line starts a one-file scan's worker before its parser loads (scan.prestart_worker).
+
+
+@pytest.fixture
+def prestarted() -> Iterator[int]:
+    """A prestarted worker's pid; released after the test whatever happened."""
+    module = sys.modules["spillguard.scan"]  # the package's `scan` attribute is the function
+    module.prestart_worker()
+    assert module._prestarted is not None
+    yield module._prestarted.pid
+    module._release_prestarted()
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_prestarted_worker_scans_the_one_file(
+    tmp_path: Path, people: list[Person], prestarted: int
+) -> None:
+    path = tmp_path / "r.csv"
+    write_rows(path, roster_rows(people))
+    report = scan([str(path)]).files[0]
+    assert (report.verdict, report.individuals) == ("block", len(people))
+    assert _reaped(prestarted)
+
+
+@pytest.mark.parametrize("jobs", [0, 2])
+def test_a_prestarted_worker_is_released_when_the_scan_is_not_one_file(
+    tmp_path: Path, jobs: int, prestarted: int
+) -> None:
+    write_rows(tmp_path / "a.csv", nationality_counts())
+    write_rows(tmp_path / "b.csv", facility_counts())
+    files = scan([str(tmp_path)], jobs=jobs).files
+    assert [f.verdict for f in files] == ["pass", "pass"]
+    assert _reaped(prestarted)
+
+
+def test_a_prestarted_worker_is_released_on_a_usage_error(tmp_path: Path, prestarted: int) -> None:
+    from spillguard import ScanError
+
+    with pytest.raises(ScanError):
+        scan([str(tmp_path / "missing.csv")])
+    assert _reaped(prestarted)
+
+
+def test_a_worker_that_died_before_its_job_fails_closed(
+    tmp_path: Path, people: list[Person], prestarted: int
+) -> None:
+    import signal
+
+    os.kill(prestarted, signal.SIGKILL)
+    path = tmp_path / "r.csv"
+    write_rows(path, roster_rows(people))
+    report = scan([str(path)]).files[0]
+    assert report.verdict == "block"
+    assert report.uninspectable is not None and "crashed" in report.uninspectable

@@ -213,7 +213,7 @@ def quarantine_restore(
     from spillguard.watch.pool import AuditSink, Judge, summary
 
     def run() -> tuple[Any, Any, Any]:
-        from spillguard.scan import scan_bytes
+        from spillguard.pipeline import scan_bytes
 
         sink = AuditSink(audit)
         sink.check()

@@ -36,7 +36,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from spillguard import __version__
 from spillguard.approvals import ApprovalError
 from spillguard.model import FileReport
-from spillguard.scan import _uninspectable
+from spillguard.pipeline import uninspectable_report
 from spillguard.watch.alerts import Alert, Alerter
 from spillguard.watch.pool import AuditSink, Judge, ScanPool, summary
 
@@ -472,7 +472,7 @@ class Monitor:
 
     def _report(self, fetched: Fetched, future: Any) -> FileReport:
         if future is None:
-            return _uninspectable(
+            return uninspectable_report(
                 fetched.url, fetched.size, "", "unknown", f"over limit: more than {self.max_bytes} bytes"
             )
         reports: list[FileReport] = future.result()

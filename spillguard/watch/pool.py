@@ -22,8 +22,9 @@ from typing import Any
 
 from spillguard.approvals import Decision, decide, load_approvals
 from spillguard.model import FileReport
+from spillguard.pipeline import scan_bytes, scan_path, worker_failed
 from spillguard.policy import Policy
-from spillguard.scan import _failed, _worker_init, scan_bytes, scan_path
+from spillguard.scan import worker_init
 
 WARM_UP = b"facility,count\nNorth,12\nSouth,7\n"
 
@@ -44,7 +45,7 @@ class ScanPool:
         self.workers = max(1, workers)
         self._pool = ProcessPool(
             max_workers=self.workers,
-            initializer=_worker_init,
+            initializer=worker_init,
             initargs=(policy.limits,),
             context=multiprocessing.get_context("forkserver"),
         )
@@ -83,13 +84,13 @@ def _result(path: str, future: Any) -> list[FileReport]:
         reports: list[FileReport] = future.result()
         return reports
     except FutureTimeout:
-        return _failed(path, "timed out")
+        return worker_failed(path, "timed out")
     except ProcessExpired as exc:
-        return _failed(path, f"parser crashed (exit {exc.exitcode})")
+        return worker_failed(path, f"parser crashed (exit {exc.exitcode})")
     except MemoryError:
-        return _failed(path, "over limit: memory")
+        return worker_failed(path, "over limit: memory")
     except Exception as exc:  # the pool was stopped, or a bug: fail closed
-        return _failed(path, f"internal error ({exc.__class__.__name__})")
+        return worker_failed(path, f"internal error ({exc.__class__.__name__})")
 
 
 @dataclass(frozen=True)

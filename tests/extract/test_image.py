@@ -34,8 +34,8 @@ from spillguard import ocr
 from spillguard.extract.base import Limits, Source
 from spillguard.extract.image import extract_image
 from spillguard.model import FileReport, Passage, PictureNotRead
+from spillguard.pipeline import scan_bytes
 from spillguard.policy import Policy, load_policy
-from spillguard.scan import scan_bytes
 
 N = 5
 

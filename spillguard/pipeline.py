@@ -1,0 +1,201 @@
+"""One file through the pipeline: source -> extract -> detect -> assess -> FileReport, with
+the file's members (archive entries, attachments) as reports of their own. `scan.py` runs this
+for many files, each in a worker process with the limits."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import time
+from dataclasses import replace
+
+from spillguard.assess import Assessment
+from spillguard.extract import extract
+from spillguard.extract.base import Source
+from spillguard.extract.sniff import refuse, sniff
+from spillguard.model import (
+    SEVERITY_ORDER,
+    VERDICT_ORDER,
+    Embedded,
+    FileReport,
+    PictureNotRead,
+    Uninspectable,
+)
+from spillguard.policy import DEFAULT_POLICY, Policy
+
+HASH_BLOCK = 1024 * 1024
+
+
+def scan_bytes(name: str, data: bytes, policy: Policy | None = None) -> list[FileReport]:
+    """Scan content held in memory (an upload) in this process."""
+    policy = policy or DEFAULT_POLICY
+    deadline = time.monotonic() + policy.limits.timeout_seconds
+    return scan_source(Source.from_bytes(name, data, deadline=deadline), policy)
+
+
+def scan_path(path: str, policy: Policy) -> list[FileReport]:
+    """One top-level file: its report and its members' reports."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        return [uninspectable_report(path, 0, "", "unknown", f"unreadable: {exc.strerror or exc}")]
+    if not stat.S_ISREG(info.st_mode):
+        return [uninspectable_report(path, 0, "", "unknown", "not a regular file")]
+    if info.st_size > policy.limits.max_file_bytes:
+        return [uninspectable_report(path, info.st_size, "", "unknown", f"over limit: {info.st_size} bytes")]
+    deadline = time.monotonic() + policy.limits.timeout_seconds
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        return [uninspectable_report(path, info.st_size, "", "unknown", f"unreadable: {exc.strerror or exc}")]
+    return scan_source(Source.from_path(path, info.st_size, deadline), policy)
+
+
+def scan_source(source: Source, policy: Policy) -> list[FileReport]:
+    clock = time.perf_counter()
+    policy = policy.for_path(source.name)  # the path rules that apply to this file
+    digest = _sha256(source)
+    members: list[FileReport] = []
+    kind = "unknown"
+    assessment = Assessment(max_findings=policy.max_findings, allow=policy.allowance)
+
+    def on_embedded(item: Embedded) -> None:
+        child = Source.from_bytes(f"{source.name}!{item.name}", item.data, source.depth + 1, source.deadline)
+        members.extend(scan_source(child, policy))
+
+    try:
+        kind = sniff(source)
+        if kind == "empty":
+            return [_report(source, digest, kind, assessment, policy, clock, reason="empty file")]
+        refuse(kind)
+        contents = extract(kind, source, policy.limits)  # may start reading in the background
+        from spillguard.detect import detect
+
+        detect(contents, assessment, on_embedded, source.check_time)
+    except PictureNotRead as exc:
+        report = _report(source, digest, kind, assessment, policy, clock)
+        return [_roll_up(_unread_pictures(report, str(exc), policy), members), *members]
+    except Uninspectable as exc:
+        return [uninspectable_report(source.name, source.size, digest, kind, str(exc)), *members]
+    except MemoryError:
+        return [
+            uninspectable_report(source.name, source.size, digest, kind, "over limit: memory"),
+            *members,
+        ]
+    except RecursionError:
+        return [
+            uninspectable_report(source.name, source.size, digest, kind, "over limit: nesting depth"),
+            *members,
+        ]
+    except Exception as exc:  # a parser bug on odd input: fail closed, and say so
+        return [
+            uninspectable_report(
+                source.name, source.size, digest, kind, f"internal error ({exc.__class__.__name__})"
+            ),
+            *members,
+        ]
+    report = _report(source, digest, kind, assessment, policy, clock)
+    return [_roll_up(report, members), *members]
+
+
+def _report(
+    source: Source,
+    digest: str,
+    kind: str,
+    assessment: Assessment,
+    policy: Policy,
+    clock: float,
+    reason: str | None = None,
+    verdict: str | None = None,
+) -> FileReport:
+    severity = assessment.severity
+    extra: dict[str, object] = {}
+    if assessment.truncated:
+        extra["findings_truncated"] = True
+    if assessment.allowed_kinds or assessment.allowed_entries:
+        extra["allowed"] = {
+            "kinds": dict(assessment.allowed_kinds),
+            "allowlist": sorted(assessment.allowed_entries),
+        }
+    return FileReport(
+        path=source.name,
+        sha256=digest,
+        size=source.size,
+        type=kind,
+        verdict=verdict or policy.verdict(severity),
+        severity=severity,
+        reason=reason or assessment.reason(),
+        individuals=assessment.individuals,
+        records=assessment.records,
+        counts=dict(assessment.counts),
+        findings=tuple(assessment.findings),
+        seconds=time.perf_counter() - clock,
+        extra=extra,
+    )
+
+
+def _unread_pictures(report: FileReport, reason: str, policy: Policy) -> FileReport:
+    """A file with a picture that may hold text and was not read (OCR missing, turned off or
+    timed out) fails closed: uninspectable, blocking, with what was read still listed. A
+    policy that accepts unread pictures (`unread_pictures = "warn"` or `"pass"`, for a folder
+    of photos) judges the file by what was read and notes the rest in the reason."""
+    accepted = policy.unread_pictures
+    if accepted not in VERDICT_ORDER or accepted == "block":
+        severity = max(report.severity, "high", key=SEVERITY_ORDER.__getitem__)
+        reason_shown = f"uninspectable: {reason}"
+        return replace(report, verdict="block", severity=severity, reason=reason_shown, uninspectable=reason)
+    verdict = max(report.verdict, accepted, key=VERDICT_ORDER.__getitem__)
+    extra = {**report.extra, "pictures_not_read": reason}
+    return replace(report, verdict=verdict, reason=f"{report.reason}; {reason}", extra=extra)
+
+
+def _roll_up(report: FileReport, members: list[FileReport]) -> FileReport:
+    """A container is as bad as the worst thing inside it: publishing the zip publishes them."""
+    worst = max(members, key=lambda m: VERDICT_ORDER[m.verdict], default=None)
+    if worst is None or VERDICT_ORDER[worst.verdict] <= VERDICT_ORDER[report.verdict]:
+        return report
+    blocked = [m for m in members if m.verdict == worst.verdict]
+    plural = "s" if len(blocked) != 1 else ""
+    inner = worst.path.split("!", 1)[-1]
+    reason = f"{len(blocked)} member{plural} {worst.verdict}: {inner}: {worst.reason}"
+    severity = max(report.severity, worst.severity, key=SEVERITY_ORDER.__getitem__)
+    return replace(report, verdict=worst.verdict, severity=severity, reason=reason)
+
+
+def uninspectable_report(path: str, size: int, digest: str, kind: str, reason: str) -> FileReport:
+    return FileReport(
+        path=path,
+        sha256=digest,
+        size=size,
+        type=kind,
+        verdict="block",
+        severity="high",
+        reason=f"uninspectable: {reason}",
+        individuals=0,
+        records=0,
+        counts={},
+        findings=(),
+        uninspectable=reason,
+    )
+
+
+def _sha256(source: Source) -> str:
+    digest = hashlib.sha256()
+    with source.open() as fh:
+        while block := fh.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def worker_failed(path: str, reason: str) -> list[FileReport]:
+    """The report for a file whose worker never answered: uninspectable, so it blocks."""
+    return [uninspectable_report(path, _size(path), "", "unknown", reason)]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
