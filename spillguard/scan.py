@@ -259,7 +259,9 @@ def _scan_forked(path: str, policy: Policy | None) -> list[FileReport]:
     global _prestarted
     worker, _prestarted = _prestarted, None
     if worker is None:
-        from spillguard import pipeline  # noqa: F401 - loaded once here, inherited by each worker
+        # Loaded once here and inherited by every worker, not loaded again in each.
+        import spillguard.detect
+        import spillguard.pipeline  # noqa: F401
 
         worker = _start_worker()
     try:

@@ -23,7 +23,9 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 
-_NON_ALPHA = re.compile(r"[^A-Z ]+")
+from spillguard import lazyre
+
+_NON_ALPHA = lazyre.compile(r"[^A-Z ]+")
 _NAM_DICT_NAME = re.compile(rb"^[^#\n]. (.{26})", re.M)
 
 
