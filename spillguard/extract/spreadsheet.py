@@ -41,7 +41,7 @@ def _xlsx_contents(
     with zf, cells:
         sheets = _sheet_parts(zf, limits)
         hidden_by_sheet = {name: _hidden_rows_columns(zf, part, limits) for name, part in sheets.items()}
-        yield from _calamine_tables(source, cells, hidden_by_sheet)
+        yield from _calamine_tables(cells, hidden_by_sheet)
         for name, part in sheets.items():
             source.check_time()
             yield from _comments(zf, name, part, limits)
@@ -76,7 +76,7 @@ def extract_xlsb(source: Source, limits: Limits) -> Iterator[Content]:
     # visibility come from calamine; properties from the package.
     zf = open_zip(source, limits)
     with zf, CellReader(source) as cells:
-        yield from _calamine_tables(source, cells, {})
+        yield from _calamine_tables(cells, {})
         yield from _properties(zf, limits)
         yield from _embedded(zf, limits)
 
@@ -85,7 +85,7 @@ def extract_xls(source: Source, limits: Limits) -> Iterator[Content]:
     if _xls_encrypted(source):
         raise Uninspectable("encrypted")
     with CellReader(source) as cells:
-        yield from _calamine_tables(source, cells, {})
+        yield from _calamine_tables(cells, {})
 
 
 BIFF_FILEPASS = 0x002F  # the record that says the rest of the workbook stream is encrypted
@@ -128,7 +128,7 @@ def extract_ods(source: Source, limits: Limits) -> Iterator[Content]:
             if b"encryption-data" in manifest:
                 raise Uninspectable("encrypted")
         with CellReader(source) as cells:
-            yield from _calamine_tables(source, cells, {})
+            yield from _calamine_tables(cells, {})
         if "content.xml" in names:
             yield from _ods_annotations(read_member(zf, "content.xml", limits))
 
@@ -136,66 +136,80 @@ def extract_ods(source: Source, limits: Limits) -> Iterator[Content]:
 # --- cell values -------------------------------------------------------------------------
 
 
+Sheet = tuple[str, bool, list[list[Any]], tuple[int, int] | None]  # name, hidden, cells, top-left
+
+
+def _calamine_sheets(source: Source) -> Iterator[Sheet]:
+    """Every sheet's cells through calamine; Uninspectable when it cannot read them."""
+    import python_calamine as pc
+
+    try:
+        with source.open() as fh:
+            workbook = pc.CalamineWorkbook.from_filelike(fh)
+    except pc.PasswordError:
+        raise Uninspectable("encrypted") from None
+    except BaseException as exc:  # calamine's errors, and Rust panics (a BaseException)
+        _reraise_interrupts(exc)
+        raise Uninspectable(_calamine_reason(exc)) from None
+    try:
+        for meta in workbook.sheets_metadata:
+            if str(meta.typ).endswith("ChartSheet"):
+                continue
+            try:
+                grid = workbook.get_sheet_by_name(meta.name)
+                cells, start = grid.to_python(), grid.start
+            except BaseException as exc:
+                _reraise_interrupts(exc)
+                raise Uninspectable(_calamine_reason(exc)) from None
+            yield meta.name, not str(meta.visible).endswith(".Visible"), cells, start
+    finally:
+        workbook.close()
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
+
+
+BACKGROUND_BYTES = 256 * 1024  # smaller workbooks parse in less time than a thread costs
 FAST_SWITCH_SECONDS = 0.0002
 
 
 class CellReader:
-    """Every sheet's cells, read by calamine on a background thread. Calamine releases the
-    GIL while it parses, so the package parts and the detectors load meanwhile: on a big
-    roster that hides most of the Python work before the first row is judged. Sheets come
-    one at a time through a one-place queue, so memory holds at most two sheets' cells."""
+    """The sheets' cells. A big workbook's are read by calamine on a background thread:
+    calamine releases the GIL while it parses, so the package parts and the detectors load
+    meanwhile, which on a roster hides most of the Python work before the first row is judged.
+    Sheets come one at a time through a one-place queue, so memory holds at most two sheets'
+    cells. A small workbook's are read when asked for."""
 
     def __init__(self, source: Source) -> None:
         import queue
         import threading
 
+        self._source = source
         self._queue: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read, args=(source,), name="calamine", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        if source.size >= BACKGROUND_BYTES:
+            self._thread = threading.Thread(target=self._read, name="calamine", daemon=True)
+            self._thread.start()
 
-    def _read(self, source: Source) -> None:
+    def _read(self) -> None:
         # Calamine takes the GIL back between its native steps; at Python's default 5 ms
         # switch interval it waits behind the main thread's work for most of each step.
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, FAST_SWITCH_SECONDS))
         try:
-            self._read_sheets(source)
-        finally:
-            sys.setswitchinterval(interval)
-
-    def _read_sheets(self, source: Source) -> None:
-        import python_calamine as pc
-
-        try:
-            with source.open() as fh:
-                workbook = pc.CalamineWorkbook.from_filelike(fh)
-        except pc.PasswordError:
-            self._put("error", "encrypted")
-            return
-        except BaseException as exc:  # calamine's errors, and Rust panics (a BaseException)
-            self._put("error", _calamine_reason(exc))
-            return
-        try:
-            for meta in workbook.sheets_metadata:
-                if str(meta.typ).endswith("ChartSheet"):
-                    continue
-                try:
-                    grid = workbook.get_sheet_by_name(meta.name)
-                    sheet = (
-                        meta.name,
-                        not str(meta.visible).endswith(".Visible"),
-                        grid.to_python(),
-                        grid.start,
-                    )
-                except BaseException as exc:
-                    self._put("error", _calamine_reason(exc))
-                    return
+            for sheet in _calamine_sheets(self._source):
                 if not self._put("sheet", sheet):
                     return
             self._put("end", None)
+        except Uninspectable as exc:
+            self._put("error", str(exc))
+        except BaseException as exc:  # nothing may escape a thread unreported: fail closed
+            self._put("error", f"internal error ({exc.__class__.__name__})")
         finally:
-            workbook.close()
+            sys.setswitchinterval(interval)
 
     def _put(self, what: str, item: object) -> bool:
         """Hand one item over; False once the reader has been closed (nobody will take it)."""
@@ -209,12 +223,17 @@ class CellReader:
                 continue
         return False
 
-    def sheets(self, source: Source) -> Iterator[tuple[str, bool, list[list[Any]], tuple[int, int] | None]]:
+    def sheets(self) -> Iterator[Sheet]:
         """(name, hidden, cells, top-left) per sheet; Uninspectable when calamine fails."""
         import queue
 
+        if self._thread is None:
+            for sheet in _calamine_sheets(self._source):
+                self._source.check_time()
+                yield sheet
+            return
         while True:
-            source.check_time()
+            self._source.check_time()
             try:
                 what, item = self._queue.get(timeout=0.5)
             except queue.Empty:
@@ -233,9 +252,9 @@ class CellReader:
 
 
 def _calamine_tables(
-    source: Source, cells: CellReader, hidden: dict[str, tuple[frozenset[int], frozenset[int]]]
+    cells: CellReader, hidden: dict[str, tuple[frozenset[int], frozenset[int]]]
 ) -> Iterator[Table]:
-    for name, sheet_hidden, grid, start in cells.sheets(source):
+    for name, sheet_hidden, grid, start in cells.sheets():
         start_row, start_col = start or (0, 0)
         hidden_rows, hidden_cols = hidden.get(name, (frozenset(), frozenset()))
         yield from _chunks(

@@ -1,0 +1,79 @@
+"""Workbook cells through calamine, read in the caller's thread (small workbooks) or on a
+background thread (big ones): both ways give the same tables and fail the same way."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from spillguard.extract import spreadsheet
+from spillguard.extract.base import Limits, Source
+from spillguard.model import Table, Uninspectable
+
+
+@pytest.fixture(params=["in the caller's thread", "on a background thread"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    size = 10**12 if request.param.startswith("in") else 0
+    monkeypatch.setattr(spreadsheet, "BACKGROUND_BYTES", size)
+    return str(request.param)
+
+
+def workbook(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Facility", "Count"])
+    book.active.append(["North", 12])
+    hidden = book.create_sheet("Detainees")
+    hidden.sheet_state = "hidden"
+    hidden.append(["Name", "A-Number"])
+    hidden.append(["GARCIA, ANA", "A212345622"])
+    book.save(path)
+    return path
+
+
+def tables(path: Path) -> list[Table]:
+    source = Source.from_path(str(path), path.stat().st_size)
+    return [t for t in spreadsheet.extract_xlsx(source, Limits()) if isinstance(t, Table)]
+
+
+def test_every_sheet_with_its_visibility(tmp_path: Path, reading: str) -> None:
+    found = {t.part: (t.hidden, [list(r) for r in t.rows]) for t in tables(workbook(tmp_path / "b.xlsx"))}
+    assert found == {
+        "sheet:Summary": (False, [["Facility", "Count"], ["North", "12"]]),
+        "sheet:Detainees": (True, [["Name", "A-Number"], ["GARCIA, ANA", "A212345622"]]),
+    }
+
+
+def test_a_sheet_calamine_cannot_read_makes_the_file_uninspectable(tmp_path: Path, reading: str) -> None:
+    good = workbook(tmp_path / "good.xlsx")
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data[: len(data) // 2]  # cut mid-element
+            out.writestr(info, data)
+    with pytest.raises(Uninspectable, match="corrupt workbook"):
+        tables(broken)
+
+
+def test_a_reader_let_go_early_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spreadsheet, "BACKGROUND_BYTES", 0)
+    path = workbook(tmp_path / "b.xlsx")
+    source = Source.from_bytes("b.xlsx", path.read_bytes())
+    with spreadsheet.CellReader(source) as cells:
+        first = next(cells.sheets())
+        assert first[0] == "Summary"
+    assert cells._thread is not None
+    cells._thread.join(timeout=5)  # it would otherwise wait forever to hand over sheet two
+    assert not cells._thread.is_alive()
+
+
+def test_in_memory_workbooks_read_both_ways(reading: str, tmp_path: Path) -> None:
+    data = workbook(tmp_path / "b.xlsx").read_bytes()
+    source = Source.from_bytes("outer.zip!b.xlsx", data)
+    parts = [t.part for t in spreadsheet.extract_xlsx(source, Limits()) if isinstance(t, Table)]
+    assert parts == ["sheet:Summary", "sheet:Detainees"]
