@@ -178,25 +178,29 @@ def _limit_memory(limits: Limits) -> None:
 @dataclass(frozen=True)
 class _Worker:
     """A forked process that scans one file: the job goes in through one pipe, the pickled
-    reports come out through the other."""
+    reports come out through the other. One started with `expected` scans that file with the
+    default policy at once and takes no job."""
 
     pid: int
     job: int  # write end
     reports: int  # read end
+    expected: str | None = None
 
 
 _prestarted: _Worker | None = None
 
 
-def prestart_worker() -> None:
+def prestart_worker(expected: str | None = None) -> None:
     """Start the worker for a one-file scan now, before the caller's own start-up (the command
-    line's parser) is done. A scan that turns out not to need it (many files, `--jobs 0`, a
-    usage error) releases it; so does the caller's exit."""
+    line's parser) is done. `expected`: the file the caller expects to scan with the default
+    policy, which the worker starts on at once (a workbook's cells are read while the pipeline
+    loads). A scan of anything else discards that work; a scan that turns out not to need the
+    worker (many files, `--jobs 0`, a usage error) releases it; so does the caller's exit."""
     global _prestarted
     if _prestarted is None and hasattr(os, "fork"):
         import atexit
 
-        _prestarted = _start_worker()
+        _prestarted = _start_worker(expected)
         atexit.register(_release_prestarted)
 
 
@@ -204,39 +208,53 @@ def _release_prestarted() -> None:
     global _prestarted
     worker, _prestarted = _prestarted, None
     if worker is not None:
-        import signal
-
-        os.kill(worker.pid, signal.SIGKILL)  # it holds no job: nothing is lost
-        os.close(worker.job)
-        os.close(worker.reports)
-        os.waitpid(worker.pid, 0)
+        _discard(worker)
 
 
-def _start_worker() -> _Worker:
+def _discard(worker: _Worker) -> None:
+    import signal
+
+    os.kill(worker.pid, signal.SIGKILL)  # its work, if any, is for nobody
+    os.close(worker.job)
+    os.close(worker.reports)
+    os.waitpid(worker.pid, 0)
+
+
+def _start_worker(expected: str | None = None) -> _Worker:
     job_read, job_write = os.pipe()
     reports_read, reports_write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker: serve one job and leave without running the parent's cleanup
         os.close(job_write)
         os.close(reports_read)
-        os._exit(_serve_one(job_read, reports_write))
+        os._exit(_serve_one(job_read, reports_write, expected))
     os.close(job_read)
     os.close(reports_write)
-    return _Worker(pid, job_write, reports_read)
+    return _Worker(pid, job_write, reports_read, expected)
 
 
-def _serve_one(job_fd: int, reports_fd: int) -> int:
-    """The worker's life: load the pipeline, wait for (path, policy), scan within the limits,
-    send the reports back pickled. Returns the exit status."""
+def _serve_one(job_fd: int, reports_fd: int, expected: str | None) -> int:
+    """The worker's life: load the pipeline, get (path, policy) (the expected file and the
+    default policy, or a job from the pipe), scan it within the limits, send the reports back
+    pickled. Returns the exit status."""
     import pickle
 
     try:
         _silence_stderr()
+        if expected is not None:
+            from spillguard.extract.cells import prefetch
+            from spillguard.limits import Limits
+
+            _limit_memory(Limits())  # the default policy's, before any parser runs
+            prefetch(expected)
         from spillguard import pipeline  # loads while the parent is still starting
 
-        with os.fdopen(job_fd, "rb") as job_pipe:
-            job = job_pipe.read()
-        path, policy = pickle.loads(job)
+        if expected is not None:
+            path, policy = expected, None
+        else:
+            with os.fdopen(job_fd, "rb") as job_pipe:
+                job = job_pipe.read()
+            path, policy = pickle.loads(job)
         policy = policy or pipeline.DEFAULT_POLICY
         _limit_memory(policy.limits)
         payload = pickle.dumps(pipeline.scan_path(path, policy))
@@ -258,17 +276,23 @@ def _scan_forked(path: str, policy: Policy | None) -> list[FileReport]:
 
     global _prestarted
     worker, _prestarted = _prestarted, None
+    if worker is not None and worker.expected is not None and (worker.expected != path or policy is not None):
+        _discard(worker)  # it started on another file, or with the default policy
+        worker = None
     if worker is None:
         # Loaded once here and inherited by every worker, not loaded again in each.
         import spillguard.detect
         import spillguard.pipeline  # noqa: F401
 
         worker = _start_worker()
-    try:
-        with os.fdopen(worker.job, "wb") as job_pipe:
-            job_pipe.write(pickle.dumps((path, policy)))
-    except BrokenPipeError:
-        pass  # the worker died before taking the job: its exit status says how
+    if worker.expected is not None:
+        os.close(worker.job)  # it is already scanning this very file
+    else:
+        try:
+            with os.fdopen(worker.job, "wb") as job_pipe:
+                job_pipe.write(pickle.dumps((path, policy)))
+        except BrokenPipeError:
+            pass  # the worker died before taking the job: its exit status says how
     limits = (policy or _default_policy()).limits  # loads while the worker scans
     deadline = time.monotonic() + limits.timeout_seconds + 10
     chunks: list[bytes] = []

@@ -520,14 +520,19 @@ def test_a_single_file_in_a_forked_worker_reads_as_in_process(tmp_path: Path, pe
 # The command line starts a one-file scan's worker before its parser loads (scan.prestart_worker).
 
 
+def _prestart(expected: str | None = None) -> int:
+    module = sys.modules["spillguard.scan"]  # the package's `scan` attribute is the function
+    module.prestart_worker(expected)
+    assert module._prestarted is not None
+    pid: int = module._prestarted.pid
+    return pid
+
+
 @pytest.fixture
 def prestarted() -> Iterator[int]:
     """A prestarted worker's pid; released after the test whatever happened."""
-    module = sys.modules["spillguard.scan"]  # the package's `scan` attribute is the function
-    module.prestart_worker()
-    assert module._prestarted is not None
-    yield module._prestarted.pid
-    module._release_prestarted()
+    yield _prestart()
+    sys.modules["spillguard.scan"]._release_prestarted()
 
 
 def _reaped(pid: int) -> bool:
@@ -578,3 +583,67 @@ def test_a_worker_that_died_before_its_job_fails_closed(
     report = scan([str(path)]).files[0]
     assert report.verdict == "block"
     assert report.uninspectable is not None and "crashed" in report.uninspectable
+
+
+# Started on the file the command line names (`expected`), the worker's work counts only for a
+# scan of that very file with the default policy.
+
+
+def _summary(report: FileReport) -> tuple[object, ...]:
+    return (report.path, report.verdict, report.individuals, report.records, report.findings)
+
+
+def test_a_worker_started_on_the_expected_file_reads_as_in_process(
+    tmp_path: Path, people: list[Person]
+) -> None:
+    path = tmp_path / "r.xlsx"
+    write_xlsx(path, {"R": roster_rows(people)})
+    pid = _prestart(str(path))
+    try:
+        forked = scan([str(path)]).files
+    finally:
+        sys.modules["spillguard.scan"]._release_prestarted()
+    assert _reaped(pid)
+    assert list(map(_summary, forked)) == list(map(_summary, scan([str(path)], jobs=0).files))
+
+
+def test_a_worker_started_on_another_file_is_not_taken_for_this_one(
+    tmp_path: Path, people: list[Person]
+) -> None:
+    roster, counts = tmp_path / "r.xlsx", tmp_path / "c.xlsx"
+    write_xlsx(roster, {"R": roster_rows(people)})
+    write_xlsx(counts, {"C": nationality_counts()})
+    pid = _prestart(str(roster))
+    try:
+        report = scan([str(counts)]).files[0]
+    finally:
+        sys.modules["spillguard.scan"]._release_prestarted()
+    assert (report.path, report.verdict) == (str(counts), "pass")
+    assert _reaped(pid)
+
+
+def test_a_worker_started_with_the_default_policy_is_not_taken_for_another_policy(
+    tmp_path: Path, people: list[Person]
+) -> None:
+    path = tmp_path / "r.xlsx"
+    write_xlsx(path, {"R": roster_rows(people)})
+    _prestart(str(path))
+    try:
+        relaxed = scan([str(path)], Policy(block=frozenset(), warn=frozenset()), jobs=1).files[0]
+    finally:
+        sys.modules["spillguard.scan"]._release_prestarted()
+    assert relaxed.verdict == "pass"  # the default policy's worker would have said block
+
+
+def test_the_file_a_command_line_names_is_the_one_word_that_is_a_file(tmp_path: Path) -> None:
+    from spillguard.__main__ import named_file
+
+    path, other = tmp_path / "r.xlsx", tmp_path / "old-report.json"
+    path.write_bytes(b"PK")
+    other.write_text("{}")
+    assert named_file(["--format", "json", str(path)]) == str(path)
+    assert named_file([str(path), "--format", "json"]) == str(path)
+    assert named_file([str(path), "-o", str(other)]) is None  # two files: no guess
+    assert named_file([str(tmp_path)]) is None  # a directory: many files
+    assert named_file([str(tmp_path / "missing.xlsx")]) is None
+    assert named_file([]) is None

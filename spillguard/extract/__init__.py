@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from spillguard.extract.base import Extractor, Limits, Source
-from spillguard.model import Content, Uninspectable
+if TYPE_CHECKING:  # light to import: a one-file scan's worker starts on a workbook through
+    # spillguard.extract.cells before the rest has loaded
+    from spillguard.extract.base import Extractor, Limits, Source
+    from spillguard.model import Content
 
 EXTRACTORS: dict[str, str] = {
     "xlsx": "spillguard.extract.spreadsheet:extract_xlsx",
@@ -59,8 +62,10 @@ def extractor_for(kind: str) -> Extractor | None:
 def extract(kind: str, source: Source, limits: Limits) -> Iterator[Content]:
     fn = extractor_for(kind)
     if fn is None:
+        from spillguard.model import Uninspectable
+
         raise Uninspectable(f"no extractor for type {kind}")
     return fn(source, limits)
 
 
-__all__ = ["EXTRACTORS", "Limits", "Source", "extract", "extractor_for"]
+__all__ = ["EXTRACTORS", "extract", "extractor_for"]

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-import sys
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from spillguard.extract.base import Limits, Source, local, open_zip, parse_xml, read_member
+from spillguard.extract.cells import CellReader
 from spillguard.model import Content, Location, Passage, Table, Uninspectable
 
 CHUNK_ROWS = 20_000  # rows per Table chunk: bounds memory on very long sheets
@@ -32,7 +32,7 @@ def extract_xlsx(source: Source, limits: Limits) -> Iterator[Content]:
         raise
     # Not a generator itself: calamine starts on the cells now, while the caller loads the
     # detectors and the package parts below are read.
-    return _xlsx_contents(zf, source, limits, CellReader(source))
+    return _xlsx_contents(zf, source, limits, CellReader.for_source(source))
 
 
 def _xlsx_contents(
@@ -75,7 +75,7 @@ def extract_xlsb(source: Source, limits: Limits) -> Iterator[Content]:
     # Binary parts (hidden rows, comments in .bin records) are not parsed: values and sheet
     # visibility come from calamine; properties from the package.
     zf = open_zip(source, limits)
-    with zf, CellReader(source) as cells:
+    with zf, CellReader.for_source(source) as cells:
         yield from _calamine_tables(cells, {})
         yield from _properties(zf, limits)
         yield from _embedded(zf, limits)
@@ -84,7 +84,7 @@ def extract_xlsb(source: Source, limits: Limits) -> Iterator[Content]:
 def extract_xls(source: Source, limits: Limits) -> Iterator[Content]:
     if _xls_encrypted(source):
         raise Uninspectable("encrypted")
-    with CellReader(source) as cells:
+    with CellReader.for_source(source) as cells:
         yield from _calamine_tables(cells, {})
 
 
@@ -127,128 +127,13 @@ def extract_ods(source: Source, limits: Limits) -> Iterator[Content]:
             manifest = read_member(zf, "META-INF/manifest.xml", limits)
             if b"encryption-data" in manifest:
                 raise Uninspectable("encrypted")
-        with CellReader(source) as cells:
+        with CellReader.for_source(source) as cells:
             yield from _calamine_tables(cells, {})
         if "content.xml" in names:
             yield from _ods_annotations(read_member(zf, "content.xml", limits))
 
 
 # --- cell values -------------------------------------------------------------------------
-
-
-Sheet = tuple[str, bool, list[list[Any]], tuple[int, int] | None]  # name, hidden, cells, top-left
-
-
-def _calamine_sheets(source: Source) -> Iterator[Sheet]:
-    """Every sheet's cells through calamine; Uninspectable when it cannot read them."""
-    import python_calamine as pc
-
-    try:
-        with source.open() as fh:
-            workbook = pc.CalamineWorkbook.from_filelike(fh)
-    except pc.PasswordError:
-        raise Uninspectable("encrypted") from None
-    except BaseException as exc:  # calamine's errors, and Rust panics (a BaseException)
-        _reraise_interrupts(exc)
-        raise Uninspectable(_calamine_reason(exc)) from None
-    try:
-        for meta in workbook.sheets_metadata:
-            if str(meta.typ).endswith("ChartSheet"):
-                continue
-            try:
-                grid = workbook.get_sheet_by_name(meta.name)
-                cells, start = grid.to_python(), grid.start
-            except BaseException as exc:
-                _reraise_interrupts(exc)
-                raise Uninspectable(_calamine_reason(exc)) from None
-            yield meta.name, not str(meta.visible).endswith(".Visible"), cells, start
-    finally:
-        workbook.close()
-
-
-def _reraise_interrupts(exc: BaseException) -> None:
-    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
-        raise exc
-
-
-BACKGROUND_BYTES = 256 * 1024  # smaller workbooks parse in less time than a thread costs
-FAST_SWITCH_SECONDS = 0.0002
-
-
-class CellReader:
-    """The sheets' cells. A big workbook's are read by calamine on a background thread:
-    calamine releases the GIL while it parses, so the package parts and the detectors load
-    meanwhile, which on a roster hides most of the Python work before the first row is judged.
-    Sheets come one at a time through a one-place queue, so memory holds at most two sheets'
-    cells. A small workbook's are read when asked for."""
-
-    def __init__(self, source: Source) -> None:
-        import queue
-        import threading
-
-        self._source = source
-        self._queue: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        if source.size >= BACKGROUND_BYTES:
-            self._thread = threading.Thread(target=self._read, name="calamine", daemon=True)
-            self._thread.start()
-
-    def _read(self) -> None:
-        # Calamine takes the GIL back between its native steps; at Python's default 5 ms
-        # switch interval it waits behind the main thread's work for most of each step.
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(interval, FAST_SWITCH_SECONDS))
-        try:
-            for sheet in _calamine_sheets(self._source):
-                if not self._put("sheet", sheet):
-                    return
-            self._put("end", None)
-        except Uninspectable as exc:
-            self._put("error", str(exc))
-        except BaseException as exc:  # nothing may escape a thread unreported: fail closed
-            self._put("error", f"internal error ({exc.__class__.__name__})")
-        finally:
-            sys.setswitchinterval(interval)
-
-    def _put(self, what: str, item: object) -> bool:
-        """Hand one item over; False once the reader has been closed (nobody will take it)."""
-        import queue
-
-        while not self._stop.is_set():
-            try:
-                self._queue.put((what, item), timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def sheets(self) -> Iterator[Sheet]:
-        """(name, hidden, cells, top-left) per sheet; Uninspectable when calamine fails."""
-        import queue
-
-        if self._thread is None:
-            for sheet in _calamine_sheets(self._source):
-                self._source.check_time()
-                yield sheet
-            return
-        while True:
-            self._source.check_time()
-            try:
-                what, item = self._queue.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if what == "end":
-                return
-            if what == "error":
-                raise Uninspectable(str(item))
-            yield item  # type: ignore[misc]
-
-    def __enter__(self) -> CellReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
 
 
 def _calamine_tables(
@@ -339,13 +224,6 @@ _TO_TEXT: dict[type, Callable[[Any], str]] = {
     dt.date: dt.date.isoformat,
     dt.datetime: _datetime_text,
 }
-
-
-def _calamine_reason(exc: BaseException) -> str:
-    text = str(exc).lower()
-    if "password" in text or "encrypt" in text:
-        return "encrypted"
-    return f"corrupt workbook ({exc.__class__.__name__})"
 
 
 # --- package structure -------------------------------------------------------------------

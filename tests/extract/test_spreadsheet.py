@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from spillguard.extract import spreadsheet
+from spillguard.extract import cells, spreadsheet
 from spillguard.extract.base import Limits, Source
 from spillguard.model import Table, Uninspectable
 
@@ -17,7 +17,7 @@ from spillguard.model import Table, Uninspectable
 @pytest.fixture(params=["in the caller's thread", "on a background thread"])
 def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     size = 10**12 if request.param.startswith("in") else 0
-    monkeypatch.setattr(spreadsheet, "BACKGROUND_BYTES", size)
+    monkeypatch.setattr(cells, "BACKGROUND_BYTES", size)
     return str(request.param)
 
 
@@ -61,15 +61,15 @@ def test_a_sheet_calamine_cannot_read_makes_the_file_uninspectable(tmp_path: Pat
 
 
 def test_a_reader_let_go_early_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spreadsheet, "BACKGROUND_BYTES", 0)
+    monkeypatch.setattr(cells, "BACKGROUND_BYTES", 0)
     path = workbook(tmp_path / "b.xlsx")
     source = Source.from_bytes("b.xlsx", path.read_bytes())
-    with spreadsheet.CellReader(source) as cells:
-        first = next(cells.sheets())
+    with cells.CellReader(source) as reader:
+        first = next(reader.sheets())
         assert first[0] == "Summary"
-    assert cells._thread is not None
-    cells._thread.join(timeout=5)  # it would otherwise wait forever to hand over sheet two
-    assert not cells._thread.is_alive()
+    assert reader.thread is not None
+    reader.thread.join(timeout=5)  # it would otherwise wait forever to hand over sheet two
+    assert not reader.thread.is_alive()
 
 
 def test_in_memory_workbooks_read_both_ways(reading: str, tmp_path: Path) -> None:
@@ -77,3 +77,35 @@ def test_in_memory_workbooks_read_both_ways(reading: str, tmp_path: Path) -> Non
     source = Source.from_bytes("outer.zip!b.xlsx", data)
     parts = [t.part for t in spreadsheet.extract_xlsx(source, Limits()) if isinstance(t, Table)]
     assert parts == ["sheet:Summary", "sheet:Detainees"]
+
+
+# A one-file scan's worker starts calamine before the pipeline loads (cells.prefetch); the
+# extractor takes the cells over only for the same, unchanged file.
+
+
+def test_prefetched_cells_are_taken_over_for_the_same_file(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "b.xlsx")
+    cells.prefetch(str(path))
+    started = cells._prefetched[str(path)][1]
+    source = Source.from_path(str(path), path.stat().st_size)
+    assert cells.CellReader.for_source(source) is started
+    assert [t.part for t in tables(path)] == ["sheet:Summary", "sheet:Detainees"]
+    assert str(path) not in cells._prefetched
+
+
+def test_a_file_changed_after_its_prefetch_is_read_afresh(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "b.xlsx")
+    cells.prefetch(str(path))
+    book = openpyxl.Workbook()
+    book.active.title = "Replaced"
+    book.active.append(["nothing", "here"])
+    book.save(path)
+    assert [t.part for t in tables(path)] == ["sheet:Replaced"]
+
+
+def test_only_workbooks_are_prefetched(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("GARCIA, ANA A212345622")
+    cells.prefetch(str(text))
+    cells.prefetch(str(tmp_path / "missing.xlsx"))
+    assert str(text) not in cells._prefetched and str(tmp_path / "missing.xlsx") not in cells._prefetched
