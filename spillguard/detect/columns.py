@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from spillguard import lazyre
 from spillguard.assess import ATTRIBUTE_KINDS, IDENTIFIERS, Assessment, record_severity
 from spillguard.detect import gazetteer, shapes
 from spillguard.detect.rules import (
@@ -43,46 +42,46 @@ LONG_TEXT = 25  # cells this long in unclassified columns get full text detectio
 HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "a_number",
-        lazyre.compile(
+        re.compile(
             r"^(?:A ?(?:NUMBER|NUM|NO|NBR|#)|ANUM|ALIEN (?:REGISTRATION )?(?:NUMBER|NO|NUM|#)?"
             r"|A FILE(?: NUMBER| NO)?|ALIEN|A)$|\bA ?NUMBER\b|\bALIEN NUMBER\b"
         ),
     ),
-    ("ssn", lazyre.compile(r"\b(?:SSN|SOCIAL SECURITY(?: NUMBER| NO)?)\b")),
-    ("passport_number", lazyre.compile(r"\bPASSPORT(?: NUMBER| NO| NUM)?\b|\bPASAPORTE\b")),
+    ("ssn", re.compile(r"\b(?:SSN|SOCIAL SECURITY(?: NUMBER| NO)?)\b")),
+    ("passport_number", re.compile(r"\bPASSPORT(?: NUMBER| NO| NUM)?\b|\bPASAPORTE\b")),
     (
         "immigration_case_number",
-        lazyre.compile(r"\b(?:RECEIPT (?:NUMBER|NO)|CASE (?:NUMBER|NO|NUM)|EOIR CASE)\b"),
+        re.compile(r"\b(?:RECEIPT (?:NUMBER|NO)|CASE (?:NUMBER|NO|NUM)|EOIR CASE)\b"),
     ),
     (
         "date_of_birth",
-        lazyre.compile(
+        re.compile(
             r"\b(?:DOB|D O B|DATE OF BIRTH|BIRTH ?DATE|BIRTHDAY|BORN|FECHA DE NACIMIENTO|NACIMIENTO|BIRTH)\b"
         ),
     ),
-    ("email_address", lazyre.compile(r"\bE ?MAIL\b|\bCORREO\b")),
+    ("email_address", re.compile(r"\bE ?MAIL\b|\bCORREO\b")),
     (
         "phone_number",
-        lazyre.compile(r"\b(?:PHONE|TELEPHONE|TEL|MOBILE|CELL|TELEFONO|CONTACT (?:NUMBER|NO))\b"),
+        re.compile(r"\b(?:PHONE|TELEPHONE|TEL|MOBILE|CELL|TELEFONO|CONTACT (?:NUMBER|NO))\b"),
     ),
-    ("street_address", lazyre.compile(r"\b(?:ADDRESS|STREET|DIRECCION|DOMICILIO|RESIDENCE)\b")),
+    ("street_address", re.compile(r"\b(?:ADDRESS|STREET|DIRECCION|DOMICILIO|RESIDENCE)\b")),
     (
         "nationality",
-        lazyre.compile(
+        re.compile(
             r"\b(?:NATIONALITY|CITIZENSHIP|COUNTRY OF (?:CITIZENSHIP|BIRTH|NATIONALITY|ORIGIN)"
             r"|NACIONALIDAD|PAIS|COUNTRY|COB|COC)\b"
         ),
     ),
     (
         "detention_facility",
-        lazyre.compile(
+        re.compile(
             r"^(?:LOCATION|CURRENT LOCATION|HOUSING|SITE)$"
             r"|\b(?:FACILITY|DETENTION (?:LOCATION|CENTER|SITE)|DET LOC|CENTRO DE DETENCION)\b"
         ),
     ),
     (
         "person_name",
-        lazyre.compile(
+        re.compile(
             r"\b(?:NAME|NAMES|FULL NAME|LAST|FIRST|SURNAME|SURNAMES|GIVEN|FAMILY NAME|MIDDLE|"
             r"RESPONDENT|DETAINEE|"
             r"APPLICANT|BENEFICIARY|PETITIONER|CLAIMANT|DEFENDANT|INMATE|NONCITIZEN|INDIVIDUAL|PERSON|"
@@ -92,15 +91,15 @@ HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 # Headers that say the column is a count, an amount or a reference, whatever else they say.
-NOT_PERSONAL_HEADER = lazyre.compile(
+NOT_PERSONAL_HEADER = re.compile(
     r"\b(?:COUNT|COUNTS|TOTAL|TOTALS|NUMBER OF|NO OF|POPULATION|ADP|ALOS|PERCENT|PCT|SHARE|RATE|AVERAGE|AVG|"
     r"AMOUNT|CONTRACT|DUNS|UEI|AWARD|OBLIGATION|OBLIGATED|BUDGET|FY|FISCAL|CAPACITY|BEDS|FILE NAME|"
     r"FACILITY (?:NAME|CODE|TYPE|ID|CITY|STATE)|OFFICE|FIELD OFFICE|AOR|CITY|STATE|ZIP|TYPE|CODE|ID)\b|^#|#$"
 )
-PERSON_ROLE_HEADER = lazyre.compile(
+PERSON_ROLE_HEADER = re.compile(
     r"\b(?:RESPONDENT|DETAINEE|APPLICANT|BENEFICIARY|PETITIONER|NONCITIZEN|INMATE|ALIEN)\b"
 )
-HEADER_WORDS = lazyre.compile(
+HEADER_WORDS = re.compile(
     r"\b(?:DATE|YEAR|MONTH|TOTAL|COUNT|STATE|CITY|TYPE|STATUS|ID|CODE|GENDER|SEX|AGE|RELEASE|BOOK|"
     r"CATEGORY|DESCRIPTION|NOTES|COMMENTS|AMOUNT|VENDOR|OFFICE|REGION|AOR|PROGRAM|LEVEL|CLASSIFICATION)\b"
 )
@@ -239,8 +238,8 @@ def _header_rules_out_names(header: str) -> bool:
     return bool(folded) and bool(NOT_PERSONAL_HEADER.search(folded) or HEADER_WORDS.search(folded))
 
 
-GENERIC_PLACE_HEADER = lazyre.compile(r"^(?:LOCATION|CURRENT LOCATION|HOUSING|SITE)$")
-COUNTRY_ONLY_HEADER = lazyre.compile(r"^(?:COUNTRY|PAIS)$")
+GENERIC_PLACE_HEADER = re.compile(r"^(?:LOCATION|CURRENT LOCATION|HOUSING|SITE)$")
+COUNTRY_ONLY_HEADER = re.compile(r"^(?:COUNTRY|PAIS)$")
 
 
 def _stands(kind: str, header: str, values: list[str], context: bool) -> bool:
@@ -537,7 +536,7 @@ def _columns(rows: Sequence[Sequence[str]], wanted: Iterable[int]) -> dict[int, 
 # distinct value is checked once. Identifiers, names and birth dates are mostly distinct, and
 # checking them directly costs less than remembering them.
 REPEATING_KINDS = frozenset({"nationality", "detention_facility", "street_address"})
-HAS_LETTER = lazyre.compile(r"[^\W\d_]")
+HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _valid_cells(kind: str, values: list[str]) -> list[bool]:
@@ -556,7 +555,7 @@ def _valid_cells(kind: str, values: list[str]) -> list[bool]:
 
 # An identifier spelled out: a letter or # before 8-9 digits (A212345622, A# 212 345 622),
 # SSN and phone shapes, a receipt number. Dates and counts do not match, so they cost nothing.
-PROBE = lazyre.compile(r"[A-Za-z#]\W{0,3}\d{2,3}\W?\d{3}|\d{3}-\d{2}-\d{4}|\(\d{3}\)|\d{3}[.-]\d{3}[.-]\d{4}")
+PROBE = re.compile(r"[A-Za-z#]\W{0,3}\d{2,3}\W?\d{3}|\d{3}-\d{2}-\d{4}|\(\d{3}\)|\d{3}[.-]\d{3}[.-]\d{4}")
 
 
 def _worth_probing(value: str) -> bool:

@@ -23,9 +23,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 
-from spillguard import lazyre
-
-_NON_ALPHA = lazyre.compile(r"[^A-Z ]+")
+_NON_ALPHA = re.compile(r"[^A-Z ]+")
 _NAM_DICT_NAME = re.compile(rb"^[^#\n]. (.{26})", re.M)
 
 

@@ -9,8 +9,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spillguard import lazyre
-
 Validator = Callable[[str], bool]
 
 
@@ -31,7 +29,7 @@ class Rule:
     non_examples: tuple[str, ...] = field(default=())  # texts it must find nothing in
 
 
-_NOT_DIGIT = lazyre.compile(r"\D+")
+_NOT_DIGIT = re.compile(r"\D+")
 
 
 def digits(text: str) -> str:
@@ -62,7 +60,7 @@ def valid_a_number(value: str) -> bool:
 
 
 # A cell that is nothing but an A-number: A212345622, A-212-345-622, A# 212 345 622, 212345622.
-A_NUMBER_CELL = lazyre.compile(r"(?:A\s*[#:.-]?\s*)?(?:(\d{3})[\s-]?(\d{3})[\s-]?(\d{3})|(\d{8}))", re.I)
+A_NUMBER_CELL = re.compile(r"(?:A\s*[#:.-]?\s*)?(?:(\d{3})[\s-]?(\d{3})[\s-]?(\d{3})|(\d{8}))", re.I)
 
 
 def a_number_cell(value: str) -> bool:
@@ -103,20 +101,20 @@ A_NUMBER_LABEL = (
     r"(?:alien\s+(?:registration\s+)?(?:no\.?|number|num\.?|#)|a[\s-]?(?:number|num\.?|no\.?|file(?:\s+(?:no\.?|number))?)"
     r"|a\s*#)"
 )
-A_NUMBER = lazyre.compile(
+A_NUMBER = re.compile(
     rf"(?i:{A_NUMBER_LABEL})\s*[:#.]?\s*(\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{3}}|\d{{8}})(?!\d)"
     r"|(?<![\w#-])A[\s-]?(\d{3}[\s-]?\d{3}[\s-]?\d{3}|0?\d{8}|\d{2}[\s-]?\d{3}[\s-]?\d{3})(?![\d-])"
 )
 
-SSN = lazyre.compile(r"(?<![\d-])(\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})(?![\d-])")
-SSN_BARE = lazyre.compile(r"(?<![\d-])(\d{9})(?![\d-])")
-PHONE = lazyre.compile(
+SSN = re.compile(r"(?<![\d-])(\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})(?![\d-])")
+SSN_BARE = re.compile(r"(?<![\d-])(\d{9})(?![\d-])")
+PHONE = re.compile(
     r"(?<![\w+/.-])(\+?1[\s.-]?)?(\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![-/.]?\d)"
     r"|(?<![\w+/.-])\+\d{1,3}(?:[\s.-]?\d{2,4}){2,5}(?![-/.]?\d)"
 )
-EMAIL = lazyre.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}(?![\w])")
-PASSPORT = lazyre.compile(r"(?i:passport)[^\n]{0,30}?(?:no\.?|number|#|:)?\s*([A-Z0-9]{6,9})(?![A-Za-z0-9])")
-STREET = lazyre.compile(
+EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}(?![\w])")
+PASSPORT = re.compile(r"(?i:passport)[^\n]{0,30}?(?:no\.?|number|#|:)?\s*([A-Z0-9]{6,9})(?![A-Za-z0-9])")
+STREET = re.compile(
     r"(?<![\w/.,-])\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+){1,4}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|"
     r"Highway|Hwy|Parkway|Pkwy|Terrace|Circle|Cir|Calle|Avenida|Hills?|Knolls?|Point|Harbors?|"
@@ -125,7 +123,7 @@ STREET = lazyre.compile(
     r"Landing|Manor|Oval|Pass|Path|Ramp|Route|Rte|Track|Trace|Village|Ville)\b\.?"
     r"(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*\w+)?"
 )
-GPS_POSITION = lazyre.compile(
+GPS_POSITION = re.compile(
     r"(?i:\bgps\s+(?:position|location|coordinates)\s*:?\s*)(-?\d{1,2}\.\d+\s*,\s*-?\d{1,3}\.\d+)"
 )
 
@@ -139,8 +137,8 @@ def valid_gps(value: str) -> bool:
     return -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0.0, 0.0)
 
 
-CASE_NUMBER = lazyre.compile(r"(?<![A-Z0-9])((?:EAC|WAC|LIN|SRC|NBC|MSC|IOE|YSC|ZLA|ZSF)\d{10})(?![0-9])")
-FACILITY = lazyre.compile(
+CASE_NUMBER = re.compile(r"(?<![A-Z0-9])((?:EAC|WAC|LIN|SRC|NBC|MSC|IOE|YSC|ZLA|ZSF)\d{10})(?![0-9])")
+FACILITY = re.compile(
     r"(?:[A-Z][\w.'&-]*\s+){1,5}(?:(?:Service\s+)?Processing\s+Center|Detention\s+(?:Center|Facility)"
     r"|Correctional\s+(?:Center|Facility|Institution)|County\s+(?:Jail|Detention\s+Center)"
     r"|Contract\s+Detention\s+Facility|Justice\s+Center|Staging\s+Facility|Family\s+Residential\s+Center)"

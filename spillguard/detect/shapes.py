@@ -7,11 +7,10 @@ import datetime as dt
 import functools
 import re
 
-from spillguard import lazyre
 from spillguard.detect import gazetteer
 
 MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC"
-DATE = lazyre.compile(
+DATE = re.compile(
     r"(?<![\d/-])(?:"
     r"(?P<iso>(?:19|20)\d{2}-\d{1,2}-\d{1,2})"
     r"|(?P<us>\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2}))"
@@ -19,10 +18,10 @@ DATE = lazyre.compile(
     r"|(?P<mdy>(?i:" + MONTHS + r")[a-z]*\.? \d{1,2},? \d{4})"
     r")(?![\d/])"
 )
-BIRTH_WORDS = lazyre.compile(
+BIRTH_WORDS = re.compile(
     r"(?i)\b(?:born|birth|dob|d\.o\.b|b\.|nacimiento|nacido|nacida|birthdate|birthday)\b"
 )
-FACILITY_WORDS = lazyre.compile(
+FACILITY_WORDS = re.compile(
     r"(?i)\b(?:processing center|detention|correctional|county jail|jail|prison|penitentiary"
     r"|justice center|staging facility|residential center|spc|cdf|ipc|facility|institution)\b"
 )
@@ -302,23 +301,23 @@ NOT_NAME_WORDS = frozenset(
     ]
 )
 # Words before a name that say the person is a public official speaking in that role.
-OFFICIAL_TITLES = lazyre.compile(
+OFFICIAL_TITLES = re.compile(
     r"(?i)\b(?:secretary|director|commissioner|senator|representative|rep\.|sen\.|governor|"
     r"president|vice president|mayor|judge|justice|honorable|hon\.|ambassador|minister|"
     r"chief|deputy|acting|administrator|spokesperson|spokesman|spokeswoman|press secretary|"
     r"attorney general|officer|sheriff|chairman|chairwoman|chair|superintendent|warden)\.?\s*$"
 )
-PERSON_CUES_BEFORE = lazyre.compile(
+PERSON_CUES_BEFORE = re.compile(
     r"(?i)\b(?:mr|ms|mrs|miss|sr|sra|srta|dr|respondent|detainee|applicant|petitioner|beneficiary|"
     r"client|claimant|defendant|inmate|noncitizen|migrant|asylee|refugee|named|name|nombre|son|"
     r"daughter|wife|husband|mother|father|brother|sister|minor|child|dear|individual|patient|"
     r"passenger|plaintiff|decedent|victim|witness)\b\.?[,:]?\s*$"
 )
-PERSON_CUES_AFTER = lazyre.compile(
+PERSON_CUES_AFTER = re.compile(
     r"(?i)^\s*[,(]?\s*(?:born|age|aged|a native|a citizen|a national|who was|was detained|"
     r"was arrested|was removed|was deported|was released|was booked|a#|a-|dob|d\.o\.b|\(a)"
 )
-NAME_TOKEN = lazyre.compile(r"[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_]))*\.?")
+NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_]))*\.?")
 PARTICLES = frozenset(
     {
         "DE",
@@ -348,7 +347,7 @@ PARTICLES = frozenset(
     }
 )
 MAX_NAME_LENGTH = 80
-NOT_IN_NAMES = lazyre.compile(r"[\d@/&:;()\[\]{}<>=+*#$%]")  # digits and symbols no name is written with
+NOT_IN_NAMES = re.compile(r"[\d@/&:;()\[\]{}<>=+*#$%]")  # digits and symbols no name is written with
 
 
 def parse_date(text: str) -> dt.date | None:

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from spillguard import lazyre
 from spillguard.assess import ATTRIBUTE_KINDS, IDENTIFIERS, Assessment, record_severity
 from spillguard.detect import gazetteer, shapes
 from spillguard.detect.rules import (
@@ -26,10 +25,10 @@ from spillguard.detect.rules import (
 )
 from spillguard.model import Finding, Location, Passage
 
-SEGMENT_BREAK = lazyre.compile(r"\n|(?<=[a-z0-9)\]])[.!?](?=\s+[A-Z\"“(])")
-A_NUMBER_CONTEXT = lazyre.compile(r"(?i)(?:\ba[\s-]?(?:number|num|no|#|file)|alien|registration)[^\n]{0,25}$")
-SSN_CONTEXT = lazyre.compile(r"(?i)\b(?:ssn|social security)\b[^\n]{0,15}$")
-IMMIGRATION_WORDS = lazyre.compile(
+SEGMENT_BREAK = re.compile(r"\n|(?<=[a-z0-9)\]])[.!?](?=\s+[A-Z\"“(])")
+A_NUMBER_CONTEXT = re.compile(r"(?i)(?:\ba[\s-]?(?:number|num|no|#|file)|alien|registration)[^\n]{0,25}$")
+SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social security)\b[^\n]{0,15}$")
+IMMIGRATION_WORDS = re.compile(
     r"(?i:\b(?:asylum|detained|detainee|detention|removal|deport\w*|immigration|alien|noncitizen|"
     r"refugee|custody|book-?in|a-number|respondent)\b)|\b(?:ICE|EOIR|USCIS|CBP|ERO)\b"
 )
@@ -99,7 +98,7 @@ ABBREVIATIONS = frozenset(
         *("prof", "lt", "col", "sgt", "capt", "approx", "fig", "vol", "ed", "eds", "art", "sec", "para"),
     )
 )
-LAST_WORD = lazyre.compile(r"(\w+)$")
+LAST_WORD = re.compile(r"(\w+)$")
 
 
 def segments(text: str) -> Iterator[tuple[int, int]]:
@@ -131,11 +130,11 @@ class Header:
     birth_column: int | None  # which of the line's dates is the birth date (0-based)
 
 
-HEADER_WORDS = lazyre.compile(
+HEADER_WORDS = re.compile(
     r"(?i)\b(?:names?|surname|detainee|respondent|anum|a-?numbers?|a#|alien|dob|birth\w*|"
     r"citizenship|nationality|country|facility|location|book[- ]?in|gender|sex|age|date)\b|\bA#"
 )
-DATE_HEADERS = lazyre.compile(
+DATE_HEADERS = re.compile(
     r"(?i)\b(?:date of birth|birth[ _]?(?:date|dt)|birth\w*|d\.?o\.?b\.?|born|book[- ]?in(?: date)?|"
     r"release date|arrest date|entry date|hearing date|removal date|date\w*)"
 )
@@ -243,7 +242,7 @@ def _birth_dates(segment: str, header: Header | None) -> Iterator[Hit]:
             yield Hit("date_of_birth", match.start(), match.end(), match.group(0), 0.9)
 
 
-NATIONALITY_CUE = lazyre.compile(
+NATIONALITY_CUE = re.compile(
     r"(?i)\b(?:citizen(?:ship)?|nationality|national|native|nacionalidad|born in|from)\b\W{0,3}(?:of\W+)?$"
 )
 
@@ -294,13 +293,13 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
 
 # --- names in text ---------------------------------------------------------------------------
 
-CAPS_COMMA_NAME = lazyre.compile(
+CAPS_COMMA_NAME = re.compile(
     r"(?<![^\W\d_])([^\W\d_a-z][^\W\d_a-z'’-]+(?:[ -][^\W\d_a-z][^\W\d_a-z'’-]+){0,2}),\s?"
     r"([^\W\d_a-z][^\W\d_a-z'’-]+(?: [^\W\d_a-z][^\W\d_a-z'’-]+){0,2})(?![^\W\d_])"
 )
 # "Kovranez, Telumi": the same order in title case; common in prose ("Smith, John said"), so
 # only taken with an identifier on the line or a word that says person.
-TITLE_COMMA_NAME = lazyre.compile(
+TITLE_COMMA_NAME = re.compile(
     r"(?<![^\W\d_])([^\W\d_a-z][^\W\d_A-Z'’-]+(?:[ -][^\W\d_a-z][^\W\d_A-Z'’-]+){0,2}),\s?"
     r"([^\W\d_a-z][^\W\d_A-Z'’-]+(?: [^\W\d_a-z][^\W\d_A-Z'’-]+){0,2})(?![^\W\d_])"
 )
@@ -381,12 +380,12 @@ def _after_leading_cue(segment: str, start: int, end: int) -> int:
 
 
 # "Mr. Xiao", "Sra. Gómez": a courtesy title makes one capitalised word a person.
-TITLED_SURNAME = lazyre.compile(
+TITLED_SURNAME = re.compile(
     r"\b(?:Mr|Ms|Mrs|Mx|Miss|Sr|Sra|Srta|Dr)\.?(?:/(?:Mr|Ms|Mrs)\.?)?\s+([^\W\d_][^\W\d_'’-]+)(?![^\W\d_]|\s+[^\W\d_a-z])"
 )
 
 
-HOUSE_NUMBER_BEFORE = lazyre.compile(r"\d\s+$")
+HOUSE_NUMBER_BEFORE = re.compile(r"\d\s+$")
 
 
 def _country_phrase(segment: str, start: int) -> bool:
