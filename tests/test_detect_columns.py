@@ -171,3 +171,20 @@ def test_a_sheet_laid_out_as_a_form_is_one_person() -> None:
     detect_table(Table("sheet:Case", rows), {}, assessment)
     assert (assessment.records, assessment.individuals, assessment.severity) == (1, 1, "critical")
     assert set(assessment.counts) >= {"person_name", "a_number", "date_of_birth", "nationality"}
+
+
+def test_birth_dates_read_alike_whether_iso_cells_or_spelled() -> None:
+    from spillguard.detect.columns import _valid_cells
+
+    iso = ["1985-03-02", "", "1801-01-01", "2999-01-01", "1990-02-30", "1970-12-31"]
+    spelled = ["03/02/1985", "", "01/01/1801", "01/01/2999", "02/30/1990", "12/31/1970"]
+    assert _valid_cells("date_of_birth", iso) == [True, False, False, False, False, True]
+    assert _valid_cells("date_of_birth", spelled) == _valid_cells("date_of_birth", iso)
+    assert _valid_cells("date_of_birth", ["1985-03-02", "March 2, 1985", "2022-W01-1"]) == [True, True, False]
+
+
+def test_placeholder_a_numbers_are_never_valid_in_a_column() -> None:
+    from spillguard.detect.columns import _valid_cells
+
+    values = ["A123456789", "A000000000", "A98765432", "A212345622", "A-212-345-622", "A11111111"]
+    assert _valid_cells("a_number", values) == [False, False, False, True, True, False]

@@ -47,6 +47,18 @@ def placeholder_number(number: str) -> bool:
     return not d or d.count(d[0]) == len(d) or d in ASCENDING or d in DESCENDING
 
 
+def _placeholders(lengths: tuple[int, ...]) -> frozenset[str]:
+    """Every placeholder_number of these lengths: one digit repeated, or a run of ASCENDING or
+    DESCENDING."""
+    runs = {digit * n for digit in "0123456789" for n in lengths}
+    for sequence in (ASCENDING, DESCENDING):
+        runs |= {sequence[i : i + n] for n in lengths for i in range(len(sequence) - n + 1)}
+    return frozenset(runs)
+
+
+A_NUMBER_PLACEHOLDERS = _placeholders((8, 9))  # a set lookup per cell of an A-number column
+
+
 def a_number_key(value: str) -> str:
     """The one spelling a person's A-number is counted under: A + nine digits."""
     if len(value) == 10 and value[0] == "A" and value[1:].isdigit():
@@ -65,7 +77,7 @@ A_NUMBER_CELL = re.compile(r"(?:A\s*[#:.-]?\s*)?(?:(\d{3})[\s-]?(\d{3})[\s-]?(\d
 
 def a_number_cell(value: str) -> bool:
     if 9 <= len(value) <= 10 and value[0] in "Aa" and value[1:].isdigit():
-        return not placeholder_number(value[1:])  # A212345622, the common spelling
+        return value[1:] not in A_NUMBER_PLACEHOLDERS  # A212345622, the common spelling
     match = A_NUMBER_CELL.fullmatch(value)
     if match is None:
         return False
