@@ -18,8 +18,6 @@ app = typer.Typer(
 )
 
 EXIT_USAGE = 2
-# spillguard.report.FORMATS's names, here so a scan does not wait for the writers to load.
-REPORT_FORMATS = ("table", "json", "sarif", "csv")
 T = TypeVar("T")
 
 
@@ -56,17 +54,17 @@ def scan(
 ) -> None:
     """Find personal data in files a website might publish. Exit 0: nothing blocks; 1: something
     blocks; 2: usage or internal error."""
+    # The writers load here, while a one-file scan's worker (started before the parser) scans.
+    from spillguard.report import FORMATS
     from spillguard.scan import ScanError
     from spillguard.scan import scan as run_scan
 
-    if format not in REPORT_FORMATS:
-        raise fail(f"unknown format {format!r} (choose from {', '.join(REPORT_FORMATS)})")
+    if format not in FORMATS:
+        raise fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
     try:
         report = run_scan(paths, jobs=jobs, progress=_progress_bar())
     except ScanError as exc:
         raise fail(str(exc)) from None
-    from spillguard.report import FORMATS  # loaded after the scan: it need not wait for them
-
     text = FORMATS[format](report, show_values, verbose)
     if output:
         write_atomically(output, text)

@@ -282,7 +282,7 @@ def _scan_forked(path: str, policy: Policy | None) -> list[FileReport]:
     if worker is None:
         # Loaded once here and inherited by every worker, not loaded again in each.
         import spillguard.detect
-        import spillguard.pipeline  # noqa: F401
+        import spillguard.pipeline
 
         worker = _start_worker()
     if worker.expected is not None:
@@ -293,7 +293,13 @@ def _scan_forked(path: str, policy: Policy | None) -> list[FileReport]:
                 job_pipe.write(pickle.dumps((path, policy)))
         except BrokenPipeError:
             pass  # the worker died before taking the job: its exit status says how
-    limits = (policy or _default_policy()).limits  # loads while the worker scans
+    # While the worker scans, load only what its reports unpickle into: the default policy's
+    # limits are Limits(), and loading the policy (and the parsers it pulls in) would compete
+    # with the worker for the cores.
+    import spillguard.model  # noqa: F401
+    from spillguard.limits import Limits
+
+    limits = policy.limits if policy is not None else Limits()
     deadline = time.monotonic() + limits.timeout_seconds + 10
     chunks: list[bytes] = []
     timed_out = False
@@ -318,15 +324,15 @@ def _scan_forked(path: str, policy: Policy | None) -> list[FileReport]:
         except Exception:
             reports = None
     _, status = os.waitpid(worker.pid, 0)
+    if not timed_out and status == 0 and reports is not None:
+        return reports
     from spillguard.pipeline import worker_failed
 
     if timed_out:
         return worker_failed(path, "timed out")
-    if status != 0 or reports is None:
-        code = os.waitstatus_to_exitcode(status)
-        reasons = {EXIT_MEMORY: "over limit: memory", EXIT_INTERNAL: "internal error in worker"}
-        return worker_failed(path, reasons.get(code, f"parser crashed (exit {code})"))
-    return reports
+    code = os.waitstatus_to_exitcode(status)
+    reasons = {EXIT_MEMORY: "over limit: memory", EXIT_INTERNAL: "internal error in worker"}
+    return worker_failed(path, reasons.get(code, f"parser crashed (exit {code})"))
 
 
 def _scan_parallel(

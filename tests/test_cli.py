@@ -275,13 +275,6 @@ def test_one_file_through_the_prestarted_worker_reads_as_in_process(site: Path) 
     assert files() == files("--jobs", "0")
 
 
-def test_the_format_names_checked_before_a_scan_are_the_writers() -> None:
-    from spillguard.cli import REPORT_FORMATS
-    from spillguard.report import FORMATS
-
-    assert tuple(FORMATS) == REPORT_FORMATS
-
-
 def test_rules_lists_every_rule() -> None:
     result = run("rules")
     assert result.returncode == 0
