@@ -12,7 +12,15 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from spillguard.extract.base import Limits, Source, local, open_zip, parse_xml, read_member
+from spillguard.extract.base import (
+    Limits,
+    Source,
+    local,
+    open_zip,
+    parse_xml,
+    read_member,
+    read_member_chunks,
+)
 from spillguard.extract.cells import CellReader
 from spillguard.model import Content, Location, Passage, Table, Uninspectable
 
@@ -283,14 +291,29 @@ def _hidden_rows_columns(
 ) -> tuple[frozenset[int], frozenset[int]]:
     """Row numbers (1-based) and column indices (0-based) marked hidden in a worksheet.
 
-    A regex over the raw XML rather than a parse: a sheet of a million cells would otherwise be
-    parsed twice (calamine already read its values), and only `hidden` attributes matter here.
+    A search over the raw XML rather than a parse: a sheet of a million cells would otherwise
+    be parsed twice (calamine already read its values), and only `hidden` attributes matter
+    here. The part streams through a megabyte at a time, cut before its last tag so no tag is
+    split, and is never held whole.
     """
-    if part not in zf.NameToInfo:
-        return frozenset(), frozenset()
-    data = read_member(zf, part, limits)
     rows: set[int] = set()
     cols: set[int] = set()
+    if part not in zf.NameToInfo:
+        return frozenset(), frozenset()
+    carry = b""
+    for chunk in read_member_chunks(zf, part, limits):
+        data = carry + chunk
+        cut = data.rfind(b"<")
+        if cut <= 0:
+            carry = data
+            continue
+        _hidden_in(data[:cut], rows, cols)
+        carry = data[cut:]
+    _hidden_in(carry, rows, cols)
+    return frozenset(rows), frozenset(cols)
+
+
+def _hidden_in(data: bytes, rows: set[int], cols: set[int]) -> None:
     for at, end in _hidden_attributes(data):
         start = data.rfind(b"<", 0, at)
         tag = data[start : data.find(b">", end) + 1]
@@ -304,7 +327,6 @@ def _hidden_rows_columns(
             if span:
                 lo, hi = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
                 cols.update(range(int(lo) - 1, min(int(hi), 16384)))
-    return frozenset(rows), frozenset(cols)
 
 
 # --- layers calamine does not show -------------------------------------------------------

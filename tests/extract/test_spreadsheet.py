@@ -109,3 +109,29 @@ def test_only_workbooks_are_prefetched(tmp_path: Path) -> None:
     cells.prefetch(str(text))
     cells.prefetch(str(tmp_path / "missing.xlsx"))
     assert str(text) not in cells._prefetched and str(tmp_path / "missing.xlsx") not in cells._prefetched
+
+
+@pytest.mark.parametrize("chunk", [97, 4096, 1024 * 1024])
+def test_hidden_rows_and_columns_are_found_across_chunk_edges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    from spillguard.extract import base
+
+    monkeypatch.setattr(base, "READ_CHUNK", chunk)
+    hidden = {n for n in range(1, 20_001) if n % 997 == 0 or n in (1, 2, 20_000)}
+    mark = ' hidden="1"'
+    rows = "".join(
+        f'<row r="{n}" spans="1:2"{mark if n in hidden else ""}><c r="A{n}"><v>{n}</v></c></row>'
+        for n in range(1, 20_001)
+    )
+    xml = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<cols><col min="2" max="3" width="0" hidden="true"/></cols>'
+        f"<sheetData>{rows}</sheetData></worksheet>"
+    )
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    with zipfile.ZipFile(path) as zf:
+        found_rows, found_cols = spreadsheet._hidden_rows_columns(zf, "xl/worksheets/sheet1.xml", Limits())
+    assert (set(found_rows), set(found_cols)) == (hidden, {1, 2})
