@@ -18,7 +18,7 @@ import importlib.util
 import os
 import pickle
 import re
-import tempfile
+import time
 import unicodedata
 from collections.abc import Callable
 from functools import cache
@@ -57,14 +57,33 @@ def _disk_cached(name: str, build: Callable[[], frozenset[str]]) -> frozenset[st
         pass
     value = build()
     try:
+        import tempfile
+
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        _prune(folder, name, keep=path)
     except OSError:
         pass
     return value
+
+
+CACHE_DAYS = 30
+
+
+def _prune(folder: str, name: str, keep: str) -> None:
+    """Remove this list's caches for data files long gone (every fresh install keys a new one).
+    Only old ones: two installs in use side by side would otherwise delete each other's."""
+    horizon = time.time() - CACHE_DAYS * 86400
+    for entry in os.scandir(folder):
+        if entry.name.startswith(f"{name}-") and entry.path != keep and entry.name.endswith(".pickle"):
+            try:
+                if entry.stat().st_mtime < horizon:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 @cache
