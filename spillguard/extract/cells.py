@@ -19,6 +19,9 @@ Sheet = tuple[str, bool, list[list[Any]], tuple[int, int] | None]  # name, hidde
 BACKGROUND_BYTES = 256 * 1024  # smaller workbooks parse in less time than a thread costs
 FAST_SWITCH_SECONDS = 0.0002
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (xlsx, xlsb, ods) and OLE (xls)
+# A prefetch reads before the pipeline has judged the file (an archive or a document starts the
+# same way): past this size, the guess is not worth the memory.
+PREFETCH_MAX_BYTES = 64 * 1024 * 1024
 
 
 class Readable(Protocol):
@@ -203,7 +206,7 @@ def prefetch(path: str) -> None:
             head = fh.read(4)
     except OSError:
         return
-    if head in WORKBOOK_MAGIC:
+    if head in WORKBOOK_MAGIC and key[1] <= PREFETCH_MAX_BYTES:
         _prefetched[path] = (key, CellReader(_PathFile(path, key[1]), background=True))
 
 

@@ -103,9 +103,13 @@ def test_a_file_changed_after_its_prefetch_is_read_afresh(tmp_path: Path) -> Non
     assert [t.part for t in tables(path)] == ["sheet:Replaced"]
 
 
-def test_only_workbooks_are_prefetched(tmp_path: Path) -> None:
+def test_only_workbooks_are_prefetched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("GARCIA, ANA A212345622")
+    big = workbook(tmp_path / "big.xlsx")
+    monkeypatch.setattr(cells, "PREFETCH_MAX_BYTES", big.stat().st_size - 1)
+    cells.prefetch(str(big))
+    assert str(big) not in cells._prefetched
     cells.prefetch(str(text))
     cells.prefetch(str(tmp_path / "missing.xlsx"))
     assert str(text) not in cells._prefetched and str(tmp_path / "missing.xlsx") not in cells._prefetched
