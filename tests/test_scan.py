@@ -647,3 +647,35 @@ def test_the_file_a_command_line_names_is_the_one_word_that_is_a_file(tmp_path: 
     assert named_file([str(tmp_path)]) is None  # a directory: many files
     assert named_file([str(tmp_path / "missing.xlsx")]) is None
     assert named_file([]) is None
+
+
+def test_hostile_and_broken_files_read_alike_through_a_worker_started_on_them(
+    tmp_path: Path, people: list[Person]
+) -> None:
+    """The worker started on a named file reads a workbook's cells before the pipeline has
+    judged the file; whatever the file is, the verdict must be the one an in-process scan gives."""
+    rows = roster_rows(people)
+    laughs = write_xlsx(tmp_path / "laughs.xlsx", {"R": [["a", "b"], ["1", "2"]]})
+    entity = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        b"<si><t>&lol2;</t></si></sst>"
+    )
+    add_zip_parts(laughs, {"xl/sharedStrings.xml": entity}, replace=True)
+    hidden = write_xlsx(tmp_path / "hidden.xlsx", {"S": facility_counts(), "R": rows}, {"R": "veryHidden"})
+    (tmp_path / "cut.xlsx").write_bytes(hidden.read_bytes()[: hidden.stat().st_size // 2])
+    (tmp_path / "junk.xlsx").write_bytes(random.Random(2).randbytes(4096))
+    write_docx_layers(tmp_path / "layers.docx", *(p.roster_name for p in people[:3]))
+    (tmp_path / "roster.zip").write_bytes(zip_bytes({"r.csv": csv_bytes(rows)}))
+    module = sys.modules["spillguard.scan"]
+    for path in sorted(tmp_path.iterdir()):
+        _prestart(str(path))
+        try:
+            through_worker = scan([str(path)]).files
+        finally:
+            module._release_prestarted()
+        in_process = scan([str(path)], jobs=0).files
+        assert [(f.path, f.verdict, f.uninspectable, f.individuals) for f in through_worker] == [
+            (f.path, f.verdict, f.uninspectable, f.individuals) for f in in_process
+        ], path.name
