@@ -46,7 +46,7 @@ EXTRACTORS: dict[str, str] = {
     "webp": "spillguard.extract.image:extract_image",
     "heic": "spillguard.extract.image:extract_image",
     "emf": "spillguard.extract.metafile:extract_emf",
-    "wmf": "spillguard.extract.metafile:extract_unread_metafile",
+    "wmf": "spillguard.extract.metafile:extract_wmf",
     "svm": "spillguard.extract.metafile:extract_unread_metafile",
 }
 

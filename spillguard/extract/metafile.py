@@ -1,9 +1,11 @@
-"""Enhanced Metafiles (EMF): what Office stores when a table is pasted "as picture". The text
-a reader sees is kept as text records, so it is read directly, laid out in lines by position;
-bitmaps inside the metafile are handed on as BMP pictures, which OCR reads like any other.
+"""Metafiles: what Office stores when a table is pasted "as picture" (EMF), and the older
+Windows Metafiles (WMF) of clip art and documents converted from older Office. The text a reader
+sees is kept as text records, so it is read directly, laid out in lines by position; bitmaps
+inside the metafile are handed on as BMP pictures, which OCR reads like any other.
 
-Record layouts are those of [MS-EMF]: every record starts with its type and size (uint32 LE);
-offsets inside a record count from its start.
+Record layouts are those of [MS-EMF] (every record starts with its type and size, uint32 LE) and
+[MS-WMF] (its size in 16-bit words, uint32, then its function, uint16); offsets inside a record
+count from its start.
 """
 
 from __future__ import annotations
@@ -54,11 +56,105 @@ def extract_emf(source: Source, limits: Limits) -> Iterator[Content]:
         yield Passage(text, Location("metafile", "text", False, offset=0))
 
 
+def extract_wmf(source: Source, limits: Limits) -> Iterator[Content]:
+    data = source.read()
+    runs: list[tuple[int, int, str]] = []  # y, x, text
+    bitmaps = 0
+    for function, start, size in _wmf_records(data):
+        if function in (META_TEXTOUT, META_EXTTEXTOUT):
+            run = _wmf_text_run(data, start, size, function)
+            if run is not None:
+                runs.append(run)
+        elif function in WMF_BITMAP_AT:
+            picture = _wmf_bitmap(data, start, size, function)
+            if picture is not None:
+                bitmaps += 1
+                yield Embedded(f"bitmap{bitmaps}.bmp", picture, "text", False)
+    text = "\n".join(_lines(runs))
+    if text.strip():
+        yield Passage(text, Location("metafile", "text", False, offset=0))
+
+
 def extract_unread_metafile(source: Source, limits: Limits) -> Iterator[Content]:
-    """WMF and LibreOffice SVM pictures are not decoded yet. They may hold text, so they are
-    pictures not read: blocking by default, relaxed where a policy accepts unread pictures."""
-    raise PictureNotRead("picture not read: WMF/SVM metafiles are not decoded")
+    """LibreOffice SVM pictures are not decoded yet. They may hold text, so they are pictures
+    not read: blocking by default, relaxed where a policy accepts unread pictures."""
+    raise PictureNotRead("picture not read: SVM metafiles are not decoded")
     yield  # a generator, like every extractor
+
+
+WMF_PLACEABLE = b"\xd7\xcd\xc6\x9a"
+META_EOF = 0x0000
+META_TEXTOUT = 0x0521
+META_EXTTEXTOUT = 0x0A32
+ETO_OPAQUE, ETO_CLIPPED = 0x0002, 0x0004  # an ExtTextOut with either carries a rectangle
+# Bitmap records and where their DIB starts (bytes from the record's start), when they have one.
+WMF_BITMAP_AT = {0x0940: 22, 0x0B41: 26, 0x0F43: 28, 0x0D33: 24}  # DIBBITBLT, DIBSTRETCHBLT,
+# STRETCHDIB, SETDIBTODEV
+BI_BITFIELDS = 3
+
+
+def _wmf_records(data: bytes) -> Iterator[tuple[int, int, int]]:
+    at = 22 if data[:4] == WMF_PLACEABLE else 0
+    if at + 18 > len(data):
+        raise Uninspectable("corrupt WMF (no header)")
+    kind, header_words = struct.unpack_from("<HH", data, at)
+    if kind not in (1, 2) or header_words != 9:
+        raise Uninspectable("corrupt WMF (bad header)")
+    at += 18
+    for _ in range(MAX_RECORDS):
+        if at + 6 > len(data):
+            return  # no META_EOF: what is there was read
+        words, function = struct.unpack_from("<IH", data, at)
+        size = words * 2
+        if size < 6 or at + size > len(data):
+            raise Uninspectable("corrupt WMF (bad record size)")
+        if function == META_EOF:
+            return
+        yield function, at, size
+        at += size
+    raise Uninspectable("over limit: WMF records")
+
+
+def _wmf_text_run(data: bytes, start: int, size: int, function: int) -> tuple[int, int, str] | None:
+    body = data[start + 6 : start + size]
+    if function == META_TEXTOUT:
+        if len(body) < 2:
+            return None
+        (length,) = struct.unpack_from("<H", body, 0)
+        padded = length + length % 2
+        if 2 + padded + 4 > len(body):
+            return None
+        raw = body[2 : 2 + length]
+        y, x = struct.unpack_from("<hh", body, 2 + padded)
+    else:
+        if len(body) < 8:
+            return None
+        y, x, length, options = struct.unpack_from("<hhHH", body, 0)
+        at = 8 + (8 if options & (ETO_OPAQUE | ETO_CLIPPED) else 0)
+        if at + length > len(body):
+            return None
+        raw = body[at : at + length]
+    if not raw:
+        return None
+    return y, x, raw.decode("cp1252", errors="replace")
+
+
+def _wmf_bitmap(data: bytes, start: int, size: int, function: int) -> bytes | None:
+    """The DIB inside a bitmap record, as a BMP file; None for a record without one."""
+    at = WMF_BITMAP_AT[function]
+    if size == ((function >> 8) + 3) * 2 or at + 40 > size:
+        return None  # the record's form without a bitmap
+    dib = data[start + at : start + size]
+    header_size, _, _, _, bits_per_pixel, compression = struct.unpack_from("<IiiHHI", dib, 0)
+    (colors_used,) = struct.unpack_from("<I", dib, 32)
+    if header_size < 40 or header_size > len(dib):
+        return None
+    colors = colors_used or (1 << bits_per_pixel if bits_per_pixel <= 8 else 0)
+    masks = 12 if compression == BI_BITFIELDS and header_size == 40 else 0
+    offset = 14 + header_size + masks + colors * 4
+    if offset - 14 > len(dib):
+        return None
+    return b"BM" + struct.pack("<IHHI", 14 + len(dib), 0, 0, offset) + dib
 
 
 def _records(data: bytes) -> Iterator[tuple[int, int, int]]:

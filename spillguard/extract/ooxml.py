@@ -258,11 +258,12 @@ def embedded_files(package: Package) -> Iterator[Embedded]:
                 yield Embedded(name, data, layer="attachment", hidden=True)
 
 
-# Pictures a document shows (pasted screenshots, scanned pages, photos), scanned as their own
-# entries so the text in them is read. Vector formats other than SVG (EMF, WMF) are not
-# decoded yet; the package thumbnail only repeats the document, which is read in full.
+# Pictures a document shows (pasted screenshots, scanned pages, photos, metafiles), scanned as
+# their own entries so the text in them is read; the package thumbnail only repeats the
+# document, which is read in full.
 PICTURE_SUFFIXES = (
-    *(".png", ".jpg", ".jpeg", ".jpe", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".svg", ".emf"),
+    *(".png", ".jpg", ".jpeg", ".jpe", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".svg"),
+    *(".emf", ".wmf"),
 )
 
 

@@ -12,7 +12,7 @@ from docx import Document
 from PIL import Image
 
 from spillguard.extract.base import Limits, Source
-from spillguard.extract.metafile import extract_emf
+from spillguard.extract.metafile import extract_emf, extract_wmf
 from spillguard.extract.sniff import sniff
 from spillguard.model import Embedded, Passage
 from spillguard.scan import scan
@@ -101,9 +101,108 @@ def test_a_truncated_metafile_is_uninspectable(tmp_path: Path) -> None:
     assert report.verdict == "block" and report.uninspectable
 
 
-def test_wmf_pictures_are_pictures_not_read_not_unknown_binaries(tmp_path: Path) -> None:
-    path = tmp_path / "clip.wmf"
-    path.write_bytes(b"\xd7\xcd\xc6\x9a" + b"\0" * 60)
+# --- WMF, built record by record after [MS-WMF] ------------------------------------------------
+
+
+def wmf_record(function: int, body: bytes) -> bytes:
+    body += b"\0" * (len(body) % 2)
+    return struct.pack("<IH", (6 + len(body)) // 2, function) + body
+
+
+def wmf(*records: bytes, placeable: bool = True) -> bytes:
+    head = b"\xd7\xcd\xc6\x9a" + b"\0" * 18 if placeable else b""
+    body = b"".join(records) + wmf_record(0x0000, b"")
+    header = struct.pack("<HHHIHIH", 1, 9, 0x0300, (18 + len(body)) // 2, 0, 0, 0)
+    return head + header + body
+
+
+def ext_text_out(x: int, y: int, value: str, clipped: bool = False) -> bytes:
+    encoded = value.encode("cp1252")
+    options = 0x0004 if clipped else 0
+    rectangle = struct.pack("<hhhh", 0, 0, 10, 10) if clipped else b""
+    return wmf_record(0x0A32, struct.pack("<hhHH", y, x, len(encoded), options) + rectangle + encoded)
+
+
+def text_out(x: int, y: int, value: str) -> bytes:
+    encoded = value.encode("cp1252")
+    return wmf_record(
+        0x0521,
+        struct.pack("<H", len(encoded)) + encoded + b"\0" * (len(encoded) % 2) + struct.pack("<hh", y, x),
+    )
+
+
+def stretch_dib(width: int, height: int) -> bytes:
+    picture = Image.new("P", (width, height), 0)
+    raw = io.BytesIO()
+    picture.save(raw, "BMP")
+    dib = raw.getvalue()[14:]
+    return wmf_record(
+        0x0F43, struct.pack("<IH8h", 0x00CC0020, 0, height, width, 0, 0, height, width, 0, 0) + dib
+    )
+
+
+def wmf_table() -> bytes:
+    runs = [
+        (ext_text_out if col % 2 else text_out)(100 + 400 * col, 200 + 40 * row, cell)
+        for row, cells in enumerate(ROWS)
+        for col, cell in enumerate(cells)
+    ]
+    return wmf(*runs)
+
+
+def test_wmf_text_records_come_out_as_one_line_per_table_row() -> None:
+    data = wmf_table()
+    assert sniff(Source.from_bytes("clip.wmf", data)) == "wmf"
+    (passage,) = [
+        c for c in extract_wmf(Source.from_bytes("clip.wmf", data), Limits()) if isinstance(c, Passage)
+    ]
+    assert [line.split("  ") for line in passage.text.splitlines()] == [list(r) for r in ROWS]
+
+
+def test_wmf_text_behind_a_clipping_rectangle_is_read() -> None:
+    data = wmf(ext_text_out(10, 10, "KOVRANEZ, TELUMI A212345622", clipped=True))
+    (passage,) = list(extract_wmf(Source.from_bytes("clip.wmf", data), Limits()))
+    assert isinstance(passage, Passage) and passage.text == "KOVRANEZ, TELUMI A212345622"
+
+
+def test_wmf_bitmaps_are_handed_on_as_pictures() -> None:
+    contents = list(
+        extract_wmf(Source.from_bytes("clip.wmf", wmf(stretch_dib(64, 48), placeable=False)), Limits())
+    )
+    (picture,) = [c for c in contents if isinstance(c, Embedded)]
+    assert Image.open(io.BytesIO(picture.data)).size == (64, 48)
+
+
+def test_a_wmf_table_in_a_word_file_blocks_and_vector_clip_art_passes(tmp_path: Path) -> None:
+    path = tmp_path / "memo.docx"
+    document = Document()
+    document.add_paragraph("Weekly detention statistics.")
+    document.save(path)
+    polygon = wmf_record(0x0324, struct.pack("<h6h", 3, 0, 0, 10, 0, 5, 8))
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr("word/media/image1.wmf", wmf_table())
+        package.writestr("word/media/image2.wmf", wmf(polygon))
+    report = {f.path.rsplit("!", 1)[-1]: f for f in scan([str(path)], jobs=0).files}
+    assert (report["word/media/image1.wmf"].verdict, report["word/media/image1.wmf"].individuals) == (
+        "block",
+        2,
+    )
+    assert report["word/media/image2.wmf"].verdict == "pass"
+    assert report[str(path)].verdict == "block"
+
+
+def test_broken_wmf_pictures_are_uninspectable(tmp_path: Path) -> None:
+    (tmp_path / "cut.wmf").write_bytes(wmf_table()[:-9])
+    (tmp_path / "bad-header.wmf").write_bytes(b"\xd7\xcd\xc6\x9a" + b"\0" * 60)
+    reports = {Path(f.path).name: f for f in scan([str(tmp_path)], jobs=0).files}
+    for name in ("cut.wmf", "bad-header.wmf"):
+        assert reports[name].type == "wmf"
+        assert reports[name].verdict == "block" and "corrupt WMF" in (reports[name].uninspectable or "")
+
+
+def test_svm_pictures_are_pictures_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "clip.svm"
+    path.write_bytes(b"VCLMTF" + b"\0" * 60)
     (report,) = scan([str(path)], jobs=0).files
-    assert report.type == "wmf"
-    assert report.verdict == "block" and "WMF/SVM" in (report.uninspectable or "")
+    assert report.type == "svm"
+    assert report.verdict == "block" and "SVM" in (report.uninspectable or "")
