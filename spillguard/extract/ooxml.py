@@ -263,7 +263,7 @@ def embedded_files(package: Package) -> Iterator[Embedded]:
 # document, which is read in full.
 PICTURE_SUFFIXES = (
     *(".png", ".jpg", ".jpeg", ".jpe", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".svg"),
-    *(".emf", ".wmf"),
+    *(".emf", ".wmf", ".svm"),  # SVM: LibreOffice's metafile, not read: a picture not read
 )
 
 

@@ -22,6 +22,7 @@ from spillguard.extract.base import (
     read_member_chunks,
 )
 from spillguard.extract.cells import CellReader
+from spillguard.extract.ooxml import media_pictures
 from spillguard.model import Content, Location, Passage, Table, Uninspectable
 
 CHUNK_ROWS = 20_000  # rows per Table chunk: bounds memory on very long sheets
@@ -139,6 +140,7 @@ def extract_ods(source: Source, limits: Limits) -> Iterator[Content]:
             yield from _calamine_tables(cells, {})
         if "content.xml" in names:
             yield from _ods_annotations(read_member(zf, "content.xml", limits))
+        yield from media_pictures(zf, "Pictures/", limits)  # a pasted screenshot, a scanned list
 
 
 # --- cell values -------------------------------------------------------------------------

@@ -206,3 +206,26 @@ def test_svm_pictures_are_pictures_not_read(tmp_path: Path) -> None:
     (report,) = scan([str(path)], jobs=0).files
     assert report.type == "svm"
     assert report.verdict == "block" and "SVM" in (report.uninspectable or "")
+
+
+def test_pictures_in_a_spreadsheet_are_read_and_svm_ones_fail_closed(tmp_path: Path) -> None:
+    """OpenDocument keeps pictures under Pictures/: a WMF table there is read; LibreOffice's own
+    SVM metafile is not decoded, so an ODT or ODS carrying one blocks unless a policy accepts
+    unread pictures."""
+    from builders import facility_counts, write_ods
+
+    from spillguard.policy import PathRule, Policy
+
+    sheet = write_ods(tmp_path / "stats.ods", facility_counts())
+    with zipfile.ZipFile(sheet, "a") as package:
+        package.writestr("Pictures/table.wmf", wmf_table())
+    clip = write_ods(tmp_path / "clip.ods", facility_counts())
+    with zipfile.ZipFile(clip, "a") as package:
+        package.writestr("Pictures/logo.svm", b"VCLMTF" + b"\0" * 60)
+    reports = {f.path[len(str(tmp_path)) + 1 :]: f for f in scan([str(sheet), str(clip)], jobs=0).files}
+    assert (reports["stats.ods"].verdict, reports["stats.ods!Pictures/table.wmf"].individuals) == ("block", 2)
+    assert reports["clip.ods"].verdict == "block"
+    assert "SVM" in (reports["clip.ods!Pictures/logo.svm"].uninspectable or "")
+    relaxed = Policy(paths=(PathRule(pattern="*", unread_pictures="warn"),))
+    (outer, _) = scan([str(clip)], relaxed, jobs=0).files
+    assert outer.verdict == "warn"
