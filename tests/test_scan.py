@@ -378,6 +378,19 @@ def test_type_is_sniffed_from_content_not_name(tmp_path: Path, people: list[Pers
 # --- bad input ---------------------------------------------------------------------------------
 
 
+def laughs_workbook(path: Path) -> Path:
+    """A workbook whose shared strings carry a DOCTYPE with entities (billion laughs, cut short)."""
+    write_xlsx(path, {"R": [["a", "b"], ["1", "2"]]})
+    entity = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        b"<si><t>&lol2;</t></si></sst>"
+    )
+    add_zip_parts(path, {"xl/sharedStrings.xml": entity}, replace=True)
+    return path
+
+
 def test_bad_input_gets_a_verdict_and_the_scan_goes_on(tmp_path: Path, people: list[Person]) -> None:
     rows = roster_rows(people)
     bomb = io.BytesIO()
@@ -385,14 +398,7 @@ def test_bad_input_gets_a_verdict_and_the_scan_goes_on(tmp_path: Path, people: l
         zf.writestr("zeros.csv", b"0" * (16 * 1024 * 1024))
     (tmp_path / "bomb.zip").write_bytes(bomb.getvalue())
 
-    laughs = write_xlsx(tmp_path / "laughs.xlsx", {"R": [["a", "b"], ["1", "2"]]})
-    entity = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-        b"<si><t>&lol2;</t></si></sst>"
-    )
-    add_zip_parts(laughs, {"xl/sharedStrings.xml": entity}, replace=True)
+    laughs_workbook(tmp_path / "laughs.xlsx")
 
     nested = csv_bytes(rows)
     name = "c.csv"
@@ -655,14 +661,7 @@ def test_hostile_and_broken_files_read_alike_through_a_worker_started_on_them(
     """The worker started on a named file reads a workbook's cells before the pipeline has
     judged the file; whatever the file is, the verdict must be the one an in-process scan gives."""
     rows = roster_rows(people)
-    laughs = write_xlsx(tmp_path / "laughs.xlsx", {"R": [["a", "b"], ["1", "2"]]})
-    entity = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-        b"<si><t>&lol2;</t></si></sst>"
-    )
-    add_zip_parts(laughs, {"xl/sharedStrings.xml": entity}, replace=True)
+    laughs_workbook(tmp_path / "laughs.xlsx")
     hidden = write_xlsx(tmp_path / "hidden.xlsx", {"S": facility_counts(), "R": rows}, {"R": "veryHidden"})
     (tmp_path / "cut.xlsx").write_bytes(hidden.read_bytes()[: hidden.stat().st_size // 2])
     (tmp_path / "junk.xlsx").write_bytes(random.Random(2).randbytes(4096))

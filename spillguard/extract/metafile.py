@@ -35,44 +35,55 @@ def is_emf(head: bytes) -> bool:
     )
 
 
+Run = tuple[int, int, str]  # y, x, text
+
+
 def extract_emf(source: Source, limits: Limits) -> Iterator[Content]:
-    data = source.read()
-    runs: list[tuple[int, int, str]] = []  # y, x, text
-    bitmaps = 0
-    for kind, start, size in _records(data):
-        if kind in (EMR_EXTTEXTOUTW, EMR_EXTTEXTOUTA):
-            run = _text_run(data, start, size, wide=kind == EMR_EXTTEXTOUTW)
-            if run is not None:
-                runs.append(run)
-        elif kind in BITMAP_FIELDS:
-            picture = _bitmap(data, start, size, BITMAP_FIELDS[kind])
-            if picture is not None:
-                bitmaps += 1
-                yield Embedded(f"bitmap{bitmaps}.bmp", picture, "text", False)
-        if kind == EMR_EOF:
-            break
-    text = "\n".join(_lines(runs))
-    if text.strip():
-        yield Passage(text, Location("metafile", "text", False, offset=0))
+    return _contents(_emf_items(source.read()))
 
 
 def extract_wmf(source: Source, limits: Limits) -> Iterator[Content]:
-    data = source.read()
-    runs: list[tuple[int, int, str]] = []  # y, x, text
+    return _contents(_wmf_items(source.read()))
+
+
+def _contents(items: Iterator[Run | bytes]) -> Iterator[Content]:
+    """Bitmaps (BMP files) as pictures of their own, as they come; text runs as one passage,
+    laid out in lines."""
+    runs: list[Run] = []
     bitmaps = 0
-    for function, start, size in _wmf_records(data):
-        if function in (META_TEXTOUT, META_EXTTEXTOUT):
-            run = _wmf_text_run(data, start, size, function)
-            if run is not None:
-                runs.append(run)
-        elif function in WMF_BITMAP_AT:
-            picture = _wmf_bitmap(data, start, size, function)
-            if picture is not None:
-                bitmaps += 1
-                yield Embedded(f"bitmap{bitmaps}.bmp", picture, "text", False)
+    for item in items:
+        if isinstance(item, bytes):
+            bitmaps += 1
+            yield Embedded(f"bitmap{bitmaps}.bmp", item, "text", False)
+        else:
+            runs.append(item)
     text = "\n".join(_lines(runs))
     if text.strip():
         yield Passage(text, Location("metafile", "text", False, offset=0))
+
+
+def _emf_items(data: bytes) -> Iterator[Run | bytes]:
+    for kind, start, size in _records(data):
+        item: Run | bytes | None = None
+        if kind in (EMR_EXTTEXTOUTW, EMR_EXTTEXTOUTA):
+            item = _text_run(data, start, size, wide=kind == EMR_EXTTEXTOUTW)
+        elif kind in BITMAP_FIELDS:
+            item = _bitmap(data, start, size, BITMAP_FIELDS[kind])
+        if item is not None:
+            yield item
+        if kind == EMR_EOF:
+            break
+
+
+def _wmf_items(data: bytes) -> Iterator[Run | bytes]:
+    for function, start, size in _wmf_records(data):
+        item: Run | bytes | None = None
+        if function in (META_TEXTOUT, META_EXTTEXTOUT):
+            item = _wmf_text_run(data, start, size, function)
+        elif function in WMF_BITMAP_AT:
+            item = _wmf_bitmap(data, start, size, function)
+        if item is not None:
+            yield item
 
 
 def extract_unread_metafile(source: Source, limits: Limits) -> Iterator[Content]:

@@ -80,13 +80,19 @@ def test_bitmaps_inside_are_handed_on_as_pictures() -> None:
     assert Image.open(io.BytesIO(picture.data)).size == (120, 90)
 
 
-def test_a_table_pasted_as_picture_into_word_blocks(tmp_path: Path) -> None:
-    path = tmp_path / "memo.docx"
+def memo(path: Path, media: dict[str, bytes]) -> Path:
+    """A routine Word memo with these pictures in its media folder."""
     document = Document()
     document.add_paragraph("Weekly detention statistics.")
     document.save(path)
     with zipfile.ZipFile(path, "a") as package:
-        package.writestr("word/media/image1.emf", metafile())
+        for name, data in media.items():
+            package.writestr(f"word/media/{name}", data)
+    return path
+
+
+def test_a_table_pasted_as_picture_into_word_blocks(tmp_path: Path) -> None:
+    path = memo(tmp_path / "memo.docx", {"image1.emf": metafile()})
     report = scan([str(path)], jobs=0)
     outer = report.files[0]
     inner = next(f for f in report.files if f.path.endswith("!word/media/image1.emf"))
@@ -174,14 +180,8 @@ def test_wmf_bitmaps_are_handed_on_as_pictures() -> None:
 
 
 def test_a_wmf_table_in_a_word_file_blocks_and_vector_clip_art_passes(tmp_path: Path) -> None:
-    path = tmp_path / "memo.docx"
-    document = Document()
-    document.add_paragraph("Weekly detention statistics.")
-    document.save(path)
     polygon = wmf_record(0x0324, struct.pack("<h6h", 3, 0, 0, 10, 0, 5, 8))
-    with zipfile.ZipFile(path, "a") as package:
-        package.writestr("word/media/image1.wmf", wmf_table())
-        package.writestr("word/media/image2.wmf", wmf(polygon))
+    path = memo(tmp_path / "memo.docx", {"image1.wmf": wmf_table(), "image2.wmf": wmf(polygon)})
     report = {f.path.rsplit("!", 1)[-1]: f for f in scan([str(path)], jobs=0).files}
     assert (report["word/media/image1.wmf"].verdict, report["word/media/image1.wmf"].individuals) == (
         "block",
