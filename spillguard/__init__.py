@@ -10,6 +10,8 @@ __version__ = "0.1.0"
 # Light on purpose (see scan.py): the value types and the policy load when first used.
 from spillguard.scan import Report, ScanError, scan
 
+POLICY_FILE = "spillguard.toml"  # the policy a command finds in its working directory
+
 _LAZY = {
     "FileReport": "spillguard.model",
     "Finding": "spillguard.model",

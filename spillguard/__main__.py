@@ -25,7 +25,12 @@ def main() -> None:
 def named_file(args: list[str]) -> str | None:
     """The file a one-file scan's command line names: the one word (not an option) that is a
     regular file. Only a guess: the scan compares it with what the parser read, and drops the
-    worker's head start when they differ."""
+    worker's head start when they differ. None under a policy file: the head start is for the
+    built-in policy."""
+    from spillguard import POLICY_FILE
+
+    if os.path.isfile(POLICY_FILE) or any(a in ("-p", "--policy") or a.startswith("--policy=") for a in args):
+        return None
     files = [a for a in args if not a.startswith("-") and os.path.isfile(a)]
     return files[0] if len(files) == 1 else None
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+
+from spillguard import POLICY_FILE
+
+if TYPE_CHECKING:
+    from spillguard.policy import Policy
 
 app = typer.Typer(
     name="spillguard",
@@ -18,6 +23,12 @@ app = typer.Typer(
 )
 
 EXIT_USAGE = 2
+PolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--policy", "-p", help=f"Policy file (default: {POLICY_FILE} here if present, else built-in)."
+    ),
+]
 T = TypeVar("T")
 
 
@@ -39,6 +50,19 @@ def run_guarded(action: Callable[[], T], expected: tuple[type[Exception], ...]) 
         raise fail(f"{where}{exc.strerror or exc}") from None
 
 
+def policy_from(path: str | None) -> Policy | None:
+    """The policy a command runs under: the file given, else spillguard.toml in the working
+    directory, else None for the built-in one (loaded only where needed). A bad file is one line
+    and exit 2."""
+    from pathlib import Path
+
+    if path is None and not Path(POLICY_FILE).is_file():
+        return None
+    from spillguard.policy import PolicyError, load_policy
+
+    return run_guarded(lambda: load_policy(path or POLICY_FILE), (PolicyError,))
+
+
 @app.command()
 def scan(
     paths: Annotated[list[str], typer.Argument(help="Files, directories or archives.", show_default=False)],
@@ -51,6 +75,7 @@ def scan(
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
+    policy: PolicyOption = None,
 ) -> None:
     """Find personal data in files a website might publish. Exit 0: nothing blocks; 1: something
     blocks; 2: usage or internal error."""
@@ -62,7 +87,7 @@ def scan(
     if format not in FORMATS:
         raise fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
     try:
-        report = run_scan(paths, jobs=jobs, progress=_progress_bar())
+        report = run_scan(paths, policy_from(policy), jobs=jobs, progress=_progress_bar())
     except ScanError as exc:
         raise fail(str(exc)) from None
     text = FORMATS[format](report, show_values, verbose)

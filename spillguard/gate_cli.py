@@ -15,20 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from spillguard.cli import PolicyOption, policy_from, run_guarded
 from spillguard.cli import fail as _fail
-from spillguard.cli import run_guarded
 
 if TYPE_CHECKING:
     from spillguard.audit import AuditLog
     from spillguard.policy import Policy
 
-DEFAULT_POLICY_FILE = "spillguard.toml"
 T = TypeVar("T")
 
-PolicyOption = Annotated[
-    str | None,
-    typer.Option("--policy", "-p", help=f"Policy file [{DEFAULT_POLICY_FILE} if present, else built-in]."),
-]
 ApprovalsOption = Annotated[
     str | None, typer.Option("--approvals", help="Folder of approvals [.spillguard/approvals].")
 ]
@@ -55,11 +50,9 @@ def _guarded(action: Callable[[], T]) -> T:
 
 
 def _policy(path: str | None) -> Policy:
-    from spillguard.policy import DEFAULT_POLICY, load_policy
+    from spillguard.policy import DEFAULT_POLICY
 
-    if path is None:
-        return load_policy(DEFAULT_POLICY_FILE) if Path(DEFAULT_POLICY_FILE).is_file() else DEFAULT_POLICY
-    return load_policy(path)
+    return policy_from(path) or DEFAULT_POLICY
 
 
 def _approvals_dir(path: str | None) -> Path:

@@ -112,6 +112,21 @@ def test_spillguard_toml_in_the_working_directory_is_used_by_default(tmp_path: P
     assert done.returncode == 2 and "spillguard.toml: allow_kinds has the wrong type" in done.stderr
 
 
+def test_scan_reads_the_same_policy_as_the_gate(tmp_path: Path) -> None:
+    """`spillguard scan` judges by spillguard.toml in the working directory, or --policy, as the
+    gate does; without one, by the built-in policy."""
+    judges(tmp_path)  # names with birth dates: high
+    assert run("scan", "bench", cwd=tmp_path).returncode == 1
+    policy(tmp_path, 'block_at = "critical"\nwarn_at = "high"\n')
+    relaxed = run("scan", "bench/judges.csv", "--format", "json", cwd=tmp_path)
+    assert relaxed.returncode == 0 and '"verdict": "warn"' in relaxed.stdout
+    (tmp_path / "spillguard.toml").rename(tmp_path / "other.toml")
+    assert run("scan", "bench/judges.csv", cwd=tmp_path).returncode == 1
+    assert run("scan", "--policy", "other.toml", "bench/judges.csv", cwd=tmp_path).returncode == 0
+    bad = run("scan", "bench/judges.csv", "--policy", "nope.toml", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.startswith("spillguard: error: nope.toml: cannot read")
+
+
 # --- what the policy changes -----------------------------------------------------------------
 
 

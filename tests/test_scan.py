@@ -653,6 +653,17 @@ def test_the_file_a_command_line_names_is_the_one_word_that_is_a_file(tmp_path: 
     assert named_file([str(tmp_path)]) is None  # a directory: many files
     assert named_file([str(tmp_path / "missing.xlsx")]) is None
     assert named_file([]) is None
+    assert named_file(["--policy=strict.toml", str(path)]) is None  # a policy: no head start
+
+
+def test_no_head_start_under_a_policy_file_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from spillguard.__main__ import named_file
+
+    (tmp_path / "r.xlsx").write_bytes(b"PK")
+    monkeypatch.chdir(tmp_path)
+    assert named_file(["r.xlsx"]) == "r.xlsx"
+    (tmp_path / "spillguard.toml").write_text("")
+    assert named_file(["r.xlsx"]) is None
 
 
 def test_hostile_and_broken_files_read_alike_through_a_worker_started_on_them(

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from spillguard.cli import PolicyOption, run_guarded
 from spillguard.cli import fail as _fail
-from spillguard.cli import run_guarded
-from spillguard.gate_cli import ApprovalsOption, AuditOption, PolicyOption
+from spillguard.gate_cli import ApprovalsOption, AuditOption
 
 if TYPE_CHECKING:
     from spillguard.watch.alerts import Alerter
