@@ -54,7 +54,7 @@ def _calamine_sheets(source: Readable) -> Iterator[Sheet]:
         raise Uninspectable("encrypted") from None
     except BaseException as exc:  # calamine's errors, and Rust panics (a BaseException)
         _reraise_interrupts(exc)
-        raise Uninspectable(calamine_reason(exc)) from None
+        raise Uninspectable(_calamine_reason(exc)) from None
     try:
         for meta in workbook.sheets_metadata:
             if str(meta.typ).endswith("ChartSheet"):
@@ -64,7 +64,7 @@ def _calamine_sheets(source: Readable) -> Iterator[Sheet]:
                 cells, start = grid.to_python(), grid.start
             except BaseException as exc:
                 _reraise_interrupts(exc)
-                raise Uninspectable(calamine_reason(exc)) from None
+                raise Uninspectable(_calamine_reason(exc)) from None
             yield meta.name, not str(meta.visible).endswith(".Visible"), cells, start
     finally:
         workbook.close()
@@ -75,7 +75,7 @@ def _reraise_interrupts(exc: BaseException) -> None:
         raise exc
 
 
-def calamine_reason(exc: BaseException) -> str:
+def _calamine_reason(exc: BaseException) -> str:
     text = str(exc).lower()
     if "password" in text or "encrypt" in text:
         return "encrypted"
