@@ -48,14 +48,19 @@ KIND_PHRASES: dict[str, str] = {
 REASON_ORDER = tuple(KIND_PHRASES)
 
 
-def record_severity(kinds: Iterable[str], immigration_context: bool) -> str:
-    """Severity of one person's record from the kinds found together."""
+def record_severity(kinds: Iterable[str], immigration_context: bool, home_address: bool = False) -> str:
+    """Severity of one person's record from what is linked in it. `immigration_context` says the
+    record itself ties the person to custody or proceedings (a "Detainee" column, "was detained"
+    in the same sentence), never merely that the page is about immigration; `home_address`
+    that its street address is a private person's, not an office's or a facility's."""
     found = set(kinds)
     if "person_name" in found:
         if found & IMMIGRATION_KINDS or immigration_context:
             return "critical"
         if found & (IDENTIFIERS | {"date_of_birth"}):
             return "high"
+        if home_address and "street_address" in found:
+            return "high"  # where a private person lives
         return "low"  # a name, or a name with work contact details: a directory, a byline
     identifiers = found & IDENTIFIERS
     if identifiers and len(found) >= 2:

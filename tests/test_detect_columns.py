@@ -176,8 +176,10 @@ def test_a_sheet_laid_out_as_a_form_is_one_person() -> None:
 def test_birth_dates_read_alike_whether_iso_cells_or_spelled() -> None:
     from spillguard.detect.columns import _valid_cells
 
-    iso = ["1985-03-02", "", "1801-01-01", "2999-01-01", "1990-02-30", "1970-12-31"]
-    spelled = ["03/02/1985", "", "01/01/1801", "01/01/2999", "02/30/1990", "12/31/1970"]
+    # Under a birth-date header a date is a birth date however old (presidents born in 1732),
+    # but not before the year 1000, in the future, or impossible.
+    iso = ["1985-03-02", "", "0999-01-01", "2999-01-01", "1990-02-30", "1801-01-01"]
+    spelled = ["03/02/1985", "", "01/01/0999", "01/01/2999", "02/30/1990", "01/01/1801"]
     assert _valid_cells("date_of_birth", iso) == [True, False, False, False, False, True]
     assert _valid_cells("date_of_birth", spelled) == _valid_cells("date_of_birth", iso)
     assert _valid_cells("date_of_birth", ["1985-03-02", "March 2, 1985", "2022-W01-1"]) == [True, True, False]

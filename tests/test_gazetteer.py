@@ -31,8 +31,8 @@ def test_a_cache_is_written_read_back_and_old_ones_cleared(
         built.append(1)
         return frozenset({"ANA"})
 
-    assert gazetteer._disk_cached("demo", build) == frozenset({"ANA"})
-    assert gazetteer._disk_cached("demo", build) == frozenset({"ANA"})
+    assert gazetteer.disk_cached("demo", build) == frozenset({"ANA"})
+    assert gazetteer.disk_cached("demo", build) == frozenset({"ANA"})
     assert built == [1]  # the second came from the disk
     left = sorted(p.name for p in folder.iterdir())
     assert "demo-old-1.pickle" not in left  # this list's, and old: cleared

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from spillguard.assess import ATTRIBUTE_KINDS, IDENTIFIERS, Assessment, record_severity
-from spillguard.detect import gazetteer, shapes
+from spillguard.detect import gazetteer, names
+from spillguard.detect.dates import birth_range, parse_date, plausible_birth
 from spillguard.detect.rules import (
     A_NUMBER,
     CASE_NUMBER,
@@ -30,7 +31,8 @@ from spillguard.detect.rules import (
     valid_passport,
     valid_ssn,
 )
-from spillguard.detect.text import IMMIGRATION_WORDS, detect_passage, find_hits
+from spillguard.detect.text import detect_passage, find_hits
+from spillguard.detect.vocabulary import QUALIFIERS, vocabulary
 from spillguard.extract.base import column_letter
 from spillguard.model import Finding, Location, Passage, Table
 
@@ -38,71 +40,14 @@ HEADER_SCAN_ROWS = 25  # title rows above the header are common in published wor
 SAMPLE = 200
 LONG_TEXT = 25  # cells this long in unclassified columns get full text detection
 
-# Header meaning. Patterns run over the folded header (upper-case ASCII, single spaces).
-HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "a_number",
-        re.compile(
-            r"^(?:A ?(?:NUMBER|NUM|NO|NBR|#)|ANUM|ALIEN (?:REGISTRATION )?(?:NUMBER|NO|NUM|#)?"
-            r"|A FILE(?: NUMBER| NO)?|ALIEN|A)$|\bA ?NUMBER\b|\bALIEN NUMBER\b"
-        ),
-    ),
-    ("ssn", re.compile(r"\b(?:SSN|SOCIAL SECURITY(?: NUMBER| NO)?)\b")),
-    ("passport_number", re.compile(r"\bPASSPORT(?: NUMBER| NO| NUM)?\b|\bPASAPORTE\b")),
-    (
-        "immigration_case_number",
-        re.compile(r"\b(?:RECEIPT (?:NUMBER|NO)|CASE (?:NUMBER|NO|NUM)|EOIR CASE)\b"),
-    ),
-    (
-        "date_of_birth",
-        re.compile(
-            r"\b(?:DOB|D O B|DATE OF BIRTH|BIRTH ?DATE|BIRTHDAY|BORN|FECHA DE NACIMIENTO|NACIMIENTO|BIRTH)\b"
-        ),
-    ),
-    ("email_address", re.compile(r"\bE ?MAIL\b|\bCORREO\b")),
-    (
-        "phone_number",
-        re.compile(r"\b(?:PHONE|TELEPHONE|TEL|MOBILE|CELL|TELEFONO|CONTACT (?:NUMBER|NO))\b"),
-    ),
-    ("street_address", re.compile(r"\b(?:ADDRESS|STREET|DIRECCION|DOMICILIO|RESIDENCE)\b")),
-    (
-        "nationality",
-        re.compile(
-            r"\b(?:NATIONALITY|CITIZENSHIP|COUNTRY OF (?:CITIZENSHIP|BIRTH|NATIONALITY|ORIGIN)"
-            r"|NACIONALIDAD|PAIS|COUNTRY|COB|COC)\b"
-        ),
-    ),
-    (
-        "detention_facility",
-        re.compile(
-            r"^(?:LOCATION|CURRENT LOCATION|HOUSING|SITE)$"
-            r"|\b(?:FACILITY|DETENTION (?:LOCATION|CENTER|SITE)|DET LOC|CENTRO DE DETENCION)\b"
-        ),
-    ),
-    (
-        "person_name",
-        re.compile(
-            r"\b(?:NAME|NAMES|FULL NAME|LAST|FIRST|SURNAME|SURNAMES|GIVEN|FAMILY NAME|MIDDLE|"
-            r"RESPONDENT|DETAINEE|"
-            r"APPLICANT|BENEFICIARY|PETITIONER|CLAIMANT|DEFENDANT|INMATE|NONCITIZEN|INDIVIDUAL|PERSON|"
-            r"CLIENT|SUBJECT|ALIEN NAME|NOMBRE|NOMBRES|APELLIDO|APELLIDOS|PATIENT|PASSENGER|MINOR|CHILD|"
-            r"SPONSOR|PARENT|GUARDIAN|EMPLOYEE|STUDENT|CONTACT)\b"
-        ),
-    ),
-)
-# Headers that say the column is a count, an amount or a reference, whatever else they say.
-NOT_PERSONAL_HEADER = re.compile(
-    r"\b(?:COUNT|COUNTS|TOTAL|TOTALS|NUMBER OF|NO OF|POPULATION|ADP|ALOS|PERCENT|PCT|SHARE|RATE|AVERAGE|AVG|"
-    r"AMOUNT|CONTRACT|DUNS|UEI|AWARD|OBLIGATION|OBLIGATED|BUDGET|FY|FISCAL|CAPACITY|BEDS|FILE NAME|"
-    r"FACILITY (?:NAME|CODE|TYPE|ID|CITY|STATE)|OFFICE|FIELD OFFICE|AOR|CITY|STATE|ZIP|TYPE|CODE|ID)\b|^#|#$"
-)
-PERSON_ROLE_HEADER = re.compile(
-    r"\b(?:RESPONDENT|DETAINEE|APPLICANT|BENEFICIARY|PETITIONER|NONCITIZEN|INMATE|ALIEN)\b"
-)
-HEADER_WORDS = re.compile(
-    r"\b(?:DATE|YEAR|MONTH|TOTAL|COUNT|STATE|CITY|TYPE|STATUS|ID|CODE|GENDER|SEX|AGE|RELEASE|BOOK|"
-    r"CATEGORY|DESCRIPTION|NOTES|COMMENTS|AMOUNT|VENDOR|OFFICE|REGION|AOR|PROGRAM|LEVEL|CLASSIFICATION)\b"
-)
+
+def _header_pattern(kind: str) -> re.Pattern[str]:
+    return vocabulary().header(kind).pattern
+
+
+def header_kinds() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Header meaning, from the shared vocabulary, in the order the kinds are tried."""
+    return tuple((h.kind, h.pattern) for h in vocabulary().headers if h.kind not in QUALIFIERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +59,12 @@ class Plan:
     free_text: frozenset[int]  # columns whose long cells get full text detection
     immigration_context: bool
     header: tuple[str, ...] = ()
+    # Name columns some of whose sampled values were organisations or places: each cell there
+    # is checked; elsewhere a name column's cells are taken as they are (a roster's speed).
+    mixed_names: frozenset[int] = frozenset()
+    # The street addresses are where the listed people live: distinct per row, no suite or
+    # room, beside a column of people's names (an office list repeats its building).
+    home_addresses: bool = False
 
 
 def detect_table(table: Table, plans: dict[str, Plan], assessment: Assessment) -> None:
@@ -181,14 +132,16 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
     kinds: dict[int, str] = {}
     free_text: set[int] = set()
     samples = _samples(data, width)
-    folded = " ".join(gazetteer.fold(h) for h in header) + " " + gazetteer.fold(part)
-    context = bool(IMMIGRATION_WORDS.search(folded) or PERSON_ROLE_HEADER.search(folded))
     decided = {
         i: _decide(by_header.get(i), samples[i], header[i] if i < len(header) else "") for i in range(width)
     }
-    # A table that lists A-numbers or case numbers is an immigration table, whatever its headers
-    # say ("anumber", "country" in a JSON export).
-    context = context or bool({"a_number", "immigration_case_number"} & set(decided.values()))
+    # What links a row's person to custody or proceedings is in the row, not the page's topic: a
+    # name column headed "Detainee" or "Respondent", or an A-number or case-number column.
+    role = _header_pattern("person_role")
+    context = any(
+        kind == "person_name" and i < len(header) and role.search(gazetteer.fold(header[i])) is not None
+        for i, kind in decided.items()
+    ) or bool({"a_number", "immigration_case_number"} & set(decided.values()))
     for i, kind in decided.items():
         if kind and _stands(kind, gazetteer.fold(header[i]) if i < len(header) else "", samples[i], context):
             kinds[i] = kind
@@ -212,7 +165,39 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
         for i in range(width):
             if i not in kinds and _birth_dates_by_shape(samples[i]):
                 kinds[i] = "date_of_birth"
-    return Plan(header_index, kinds, frozenset(free_text), context, header)
+    mixed = frozenset(
+        i for i, kind in kinds.items() if kind == "person_name" and any(_not_person(v) for v in samples[i])
+    )
+    organisation_columns = _header_pattern("organisation_columns")
+    describes_organisations = any(organisation_columns.search(gazetteer.fold(h)) for h in header)
+    home = not describes_organisations and _home_addresses(kinds, samples)
+    return Plan(header_index, kinds, frozenset(free_text), context, header, mixed, home)
+
+
+OFFICE_MARKERS = re.compile(
+    r"(?i)\b(?:suite|ste|room|rm|floor|fl|building|bldg|office|p\.? ?o\.? box|box|mail ?stop|dept|department"
+    r"|house office|senate office|hall|center|plaza|tower)\b"
+)
+HOME_DISTINCT_SHARE = 0.8
+
+
+def _home_addresses(kinds: dict[int, str], samples: dict[int, list[str]]) -> bool:
+    if "person_name" not in kinds.values():
+        return False
+    for i, kind in kinds.items():
+        values = samples[i]
+        if kind != "street_address" or not values:
+            continue
+        offices = sum(1 for v in values if OFFICE_MARKERS.search(v))
+        distinct = len(set(values)) >= len(values) * HOME_DISTINCT_SHARE
+        if distinct and offices < len(values) * 0.2:
+            return True
+    return False
+
+
+def _not_person(value: str) -> bool:
+    """A value in a name column that names a place or an organisation instead."""
+    return names.organisation(value) or (" " in value.strip() and names.place(value))
 
 
 MIN_AGE_YEARS = 16
@@ -224,7 +209,7 @@ def _birth_dates_by_shape(values: list[str]) -> bool:
     over decades is the birth dates; book-in, hearing and release dates cluster in recent years."""
     if len(values) < 5:
         return False
-    dates = [d for v in values if (d := shapes.parse_date(v)) is not None and shapes.plausible_birth(d)]
+    dates = [d for v in values if (d := parse_date(v)) is not None and plausible_birth(d)]
     if len(dates) < len(values) * SHAPE_ALONE:
         return False
     years = sorted(d.year for d in dates)
@@ -235,7 +220,9 @@ def _birth_dates_by_shape(values: list[str]) -> bool:
 def _header_rules_out_names(header: str) -> bool:
     """A header that names something other than a person (city, vendor, office, count)."""
     folded = gazetteer.fold(header)
-    return bool(folded) and bool(NOT_PERSONAL_HEADER.search(folded) or HEADER_WORDS.search(folded))
+    return bool(folded) and bool(
+        _header_pattern("not_personal").search(folded) or _header_pattern("describes").search(folded)
+    )
 
 
 GENERIC_PLACE_HEADER = re.compile(r"^(?:LOCATION|CURRENT LOCATION|HOUSING|SITE)$")
@@ -247,7 +234,7 @@ def _stands(kind: str, header: str, values: list[str], context: bool) -> bool:
     'Location' column in an order list holds shop addresses, a 'Country' column in a customer
     list says where they live."""
     if kind == "detention_facility" and (GENERIC_PLACE_HEADER.match(header) or not header):
-        return sum(1 for v in values if shapes.FACILITY_WORDS.search(v)) >= len(values) * HEADER_AGREEMENT
+        return sum(1 for v in values if names.FACILITY_WORDS.search(v)) >= len(values) * HEADER_AGREEMENT
     if kind == "nationality" and COUNTRY_ONLY_HEADER.match(header):
         return context
     return True
@@ -265,8 +252,8 @@ def find_header(rows: Sequence[Sequence[str]]) -> int | None:
             1
             for c in cells
             if header_kind(c)
-            or HEADER_WORDS.search(gazetteer.fold(c))
-            or NOT_PERSONAL_HEADER.search(gazetteer.fold(c))
+            or _header_pattern("describes").search(gazetteer.fold(c))
+            or _header_pattern("not_personal").search(gazetteer.fold(c))
         )
         textual = sum(1 for c in cells if not any(ch.isdigit() for ch in c) and len(c) <= 60)
         if textual < len(cells) * 0.8:
@@ -283,9 +270,9 @@ def header_kind(text: str) -> str | None:
         return None
     if folded.startswith("A ") and ("NUMBER" in folded or "NO" in folded.split()):
         return "a_number"
-    for kind, pattern in HEADER_KINDS:
+    for kind, pattern in header_kinds():
         if pattern.search(folded):
-            if NOT_PERSONAL_HEADER.search(folded) and kind not in ("date_of_birth",):
+            if _header_pattern("not_personal").search(folded) and kind not in ("date_of_birth",):
                 # "Facility name" and "Number of detainees" are about places and counts.
                 if kind == "detention_facility" and re.search(r"\bFACILITY NAME\b", folded):
                     return kind
@@ -313,7 +300,8 @@ VALUE_SHAPES: dict[str, Callable[[str], bool]] = {
     "immigration_case_number": lambda v: bool(
         CASE_NUMBER.fullmatch(v) or A_NUMBER.fullmatch(v) or len(digits(v)) >= 8
     ),
-    "date_of_birth": lambda v: (d := shapes.parse_date(v)) is not None and shapes.plausible_birth(d),
+    # Under a birth-date header any past date counts: presidents born in 1732 are people too.
+    "date_of_birth": lambda v: (d := parse_date(v)) is not None and plausible_birth(d, headed=True),
     "email_address": lambda v: bool(EMAIL.fullmatch(v)),
     # Exports add extensions and trunk prefixes ("410-775-2964x5532", "001-410-775-2964"); under
     # a phone header the exchange-code rules that keep prose precise would only lose recall.
@@ -321,7 +309,7 @@ VALUE_SHAPES: dict[str, Callable[[str], bool]] = {
     "street_address": lambda v: any(ch.isdigit() for ch in v) and any(ch.isalpha() for ch in v),
     "nationality": lambda v: gazetteer.is_country(v),
     "detention_facility": lambda v: any(ch.isalpha() for ch in v) and not v.replace(",", "").isdigit(),
-    "person_name": lambda v: shapes.looks_like_name(v, single_ok=True),
+    "person_name": lambda v: names.looks_like_name(v, single_ok=True),
 }
 # Share of sampled values that must fit for a header's kind to stand.
 HEADER_AGREEMENT = 0.5
@@ -333,9 +321,11 @@ def _decide(by_header: str | None, values: list[str], header: str) -> str | None
         return None
     if by_header is not None:
         fits = sum(1 for v in values if VALUE_SHAPES[by_header](v))
-        if fits >= len(values) * HEADER_AGREEMENT:
-            return by_header
-        return None
+        if fits < len(values) * HEADER_AGREEMENT:
+            return None
+        if by_header == "person_name" and not _distinct(values):
+            return None  # "Meets Standard" down 300 rows is a rating, not 300 people
+        return by_header
     # No header meaning: only shapes that cannot be mistaken decide alone.
     for kind, test in (
         ("a_number", lambda v: bool(A_NUMBER.fullmatch(v)) and valid_a_number(v)),
@@ -354,8 +344,8 @@ def _decide(by_header: str | None, values: list[str], header: str) -> str | None
 def _name_column_by_shape(values: list[str], beside_identifiers: bool) -> bool:
     if len(values) < 2 and not beside_identifiers:
         return False
-    shaped = [v for v in values if shapes.looks_like_name(v)]
-    if len(shaped) < len(values) * SHAPE_ALONE:
+    shaped = [v for v in values if names.looks_like_name(v)]
+    if len(shaped) < len(values) * SHAPE_ALONE or not _distinct(values):
         return False
     if beside_identifiers:
         return True
@@ -364,8 +354,21 @@ def _name_column_by_shape(values: list[str], beside_identifiers: bool) -> bool:
     )
     if comma_caps >= len(values) * SHAPE_ALONE:
         return True
-    supported = sum(1 for v in shaped if shapes.gazetteer_support(v) >= 1)
+    # Without a header or an identifier beside it, the values' own words must say names: most
+    # hold a word that is a name far more often than an ordinary word, and few are mostly words.
+    supported = sum(1 for v in shaped if names.known_name_words(v) >= 1 and names.name_evidence(v) > 0)
     return supported >= len(values) * 0.5
+
+
+DISTINCT_MIN_SAMPLE = 8
+DISTINCT_SHARE = 0.5
+
+
+def _distinct(values: list[str]) -> bool:
+    """People are mostly distinct down a column; categories (ratings, statuses) repeat."""
+    if len(values) < DISTINCT_MIN_SAMPLE:
+        return True
+    return len(set(values)) >= len(values) * DISTINCT_SHARE
 
 
 # --- rows to records -------------------------------------------------------------------------
@@ -379,6 +382,8 @@ def _scan_rows(table: Table, plan: Plan, start: int, assessment: Assessment) -> 
     rows = table.rows[start:]
     cells = _columns(rows, plan.kinds)
     valid = {i: _valid_cells(kind, cells[i]) for i, kind in plan.kinds.items()}
+    for i in plan.mixed_names:
+        valid[i] = [ok and not _not_person(v) for ok, v in zip(valid[i], cells[i], strict=True)]
     for i, kind in plan.kinds.items():
         if assessment.allows_kind(kind):  # a column the policy allows holds nothing to find
             assessment.allowed_kinds[kind] += sum(valid[i])
@@ -431,10 +436,10 @@ def _scan_row(
     if not row:
         return
     found: list[tuple[str, int, str]] = []  # kind, column, value
-    names = [cells[i][r] for i, k in plan.kinds.items() if k == "person_name" and valid[i][r]]
-    if names:
+    row_names = [cells[i][r] for i, k in plan.kinds.items() if k == "person_name" and valid[i][r]]
+    if row_names:
         first = next(i for i, k in plan.kinds.items() if k == "person_name")
-        found.append(("person_name", first, " ".join(names)))
+        found.append(("person_name", first, " ".join(row_names)))
     found.extend((k, i, cells[i][r]) for i, k in plan.kinds.items() if k != "person_name" and valid[i][r])
     if found or extra_text:
         number = table.row_number(start + r)
@@ -479,7 +484,7 @@ def _account_bulk(
             for kind in present - ATTRIBUTE_KINDS:
                 assessment.count_lone(kind, count)
             continue
-        severity = record_severity(present, plan.immigration_context)
+        severity = record_severity(present, plan.immigration_context, plan.home_addresses)
         any_serious = any_serious or severity != "low"
         if table.hidden or (used and all(i in hidden_columns for i in used)):
             hidden = count
@@ -497,7 +502,7 @@ def _bulk_keys(
     for i, kind in sorted(plan.kinds.items()):
         by_kind.setdefault(kind, []).append(i)
     a_col = by_kind.get("a_number", [None])[0]
-    names = by_kind.get("person_name", [])
+    name_columns = by_kind.get("person_name", [])
     extra_col = next(
         (by_kind[k][0] for k in ("date_of_birth", "ssn", "passport_number") if k in by_kind), None
     )
@@ -508,10 +513,10 @@ def _bulk_keys(
         if a_col is not None and valid[a_col][r]:
             yield a_number_key(cells[a_col][r])
             continue
-        parts = [cells[i][r] for i in names if valid[i][r]]
+        parts = [cells[i][r] for i in name_columns if valid[i][r]]
         if parts:
             extra = cells[extra_col][r] if extra_col is not None and valid[extra_col][r] else ""
-            yield f"N:{shapes.normalise_name(' '.join(parts))}|{extra}"
+            yield f"N:{names.normalise_name(' '.join(parts))}|{extra}"
             continue
         ident = next((i for i in idents if valid[i][r]), None)
         if ident is not None:
@@ -544,12 +549,11 @@ def _valid_cells(kind: str, values: list[str]) -> list[bool]:
         has_letter = HAS_LETTER.search
         return [bool(v) and not v.isdigit() and has_letter(v) is not None for v in values]
     if kind == "date_of_birth":
-        earliest, today = shapes.birth_range()  # once per column, not once per cell
-        dates = _iso_dates(values)
-        if dates is None:
-            parse = shapes.parse_date
-            dates = [parse(v) if v else None for v in values]
-        return [d is not None and earliest <= d <= today for d in dates]
+        earliest, today = birth_range(headed=True)  # once per column, not once per cell
+        parsed = _iso_dates(values)
+        if parsed is None:
+            parsed = [parse_date(v) if v else None for v in values]
+        return [d is not None and earliest <= d <= today for d in parsed]
     check = VALUE_SHAPES[kind]
     if kind in REPEATING_KINDS:
         check = functools.lru_cache(maxsize=65_536)(check)
@@ -614,7 +618,7 @@ def _account_row(
         found = [f for f in found if f[0] not in ATTRIBUTE_KINDS]
         if not found:
             return
-    severity = record_severity(kinds, plan.immigration_context) if has_person else "low"
+    severity = record_severity(kinds, plan.immigration_context, plan.home_addresses) if has_person else "low"
     any_hidden = row_hidden
     for kind, column, value in found:
         col_hidden = row_hidden or (table.first_column + column) in table.hidden_columns
@@ -643,6 +647,6 @@ def _row_key(found: list[tuple[str, int, str]]) -> str | None:
         return a_number_key(by_kind["a_number"])
     if "person_name" in by_kind:
         extra = by_kind.get("date_of_birth") or by_kind.get("ssn") or by_kind.get("passport_number") or ""
-        return f"N:{shapes.normalise_name(by_kind['person_name'])}|{extra}"
+        return f"N:{names.normalise_name(by_kind['person_name'])}|{extra}"
     ident = next((k for k in by_kind if k in IDENTIFIERS), None)
     return f"{ident}:{digits(by_kind[ident])}" if ident else None

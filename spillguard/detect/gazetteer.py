@@ -1,9 +1,7 @@
-"""Word lists the detectors consult, all from public aggregates, loaded once per process on
-first use (they are read-only facts about the world, not state):
+"""Countries, and the disk cache every word table loads through. Loaded once per process on
+first use (they are read-only facts about the world, not state). Names, places and the
+vocabulary of headers: vocabulary.py.
 
-- first names and surnames: the 1990 US Census frequency tables (shipped by the `names`
-  package) and Joerg Michael's international first-name dictionary (shipped by
-  `gender-guesser`); never from leaked account data;
 - countries: ISO 3166 through pycountry, plus the agency spellings ("CHINA, PEOPLES REPUBLIC OF")
   derived from the official names, plus demonyms (`data/demonyms.txt`).
 
@@ -22,9 +20,9 @@ import time
 import unicodedata
 from collections.abc import Callable
 from functools import cache
+from typing import TypeVar
 
 _NON_ALPHA = re.compile(r"[^A-Z ]+")
-_NAM_DICT_NAME = re.compile(rb"^[^#\n]. (.{26})", re.M)
 
 
 def fold(text: str) -> str:
@@ -34,25 +32,26 @@ def fold(text: str) -> str:
     return " ".join(_NON_ALPHA.sub(" ", text.upper()).split())
 
 
-def _disk_cached(name: str, build: Callable[[], frozenset[str]]) -> frozenset[str]:
+T = TypeVar("T")
+BASE_SOURCES = ("data/demonyms.txt",)
+
+
+def disk_cached(name: str, build: Callable[[], T], data_files: tuple[str, ...] = ()) -> T:
     """Parsing the census and name-dictionary files takes a few hundred milliseconds; a pickle
-    of the result loads in a few. The cache is keyed by the data packages' versions, written
+    of the result loads in a few. The cache is keyed by the data files' sizes and times, written
     atomically, and skipped silently where the cache folder is not writable."""
+    package = importlib.resources.files("spillguard")
     sources = [
-        importlib.resources.files("names").joinpath("dist.all.last"),
-        importlib.resources.files("gender_guesser").joinpath("data/nam_dict.txt"),
-        importlib.resources.files("spillguard").joinpath("data/demonyms.txt"),
+        *(package.joinpath(f) for f in (*BASE_SOURCES, *data_files)),
         importlib.util.find_spec("pycountry").origin or "",  # type: ignore[union-attr]
     ]
     stamp = "-".join(f"{os.stat(str(p)).st_size}.{int(os.stat(str(p)).st_mtime)}" for p in sources)
-    key = f"{name}-{stamp}-1"
+    key = f"{name}-{stamp}-2"
     folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "spillguard")
     path = os.path.join(folder, f"{key}.pickle")
     try:
         with open(path, "rb") as fh:
-            value = pickle.load(fh)
-        if isinstance(value, frozenset):
-            return value
+            return pickle.load(fh)  # type: ignore[no-any-return]
     except (OSError, pickle.UnpicklingError, EOFError, ValueError):
         pass
     value = build()
@@ -87,38 +86,9 @@ def _prune(folder: str, name: str, keep: str) -> None:
 
 
 @cache
-def surnames() -> frozenset[str]:
-    return _disk_cached("surnames", _read_surnames)
-
-
-@cache
-def first_names() -> frozenset[str]:
-    return _disk_cached("first-names", _read_first_names)
-
-
-def _read_surnames() -> frozenset[str]:
-    text = importlib.resources.files("names").joinpath("dist.all.last").read_text("ascii")
-    return frozenset(line.split(None, 1)[0] for line in text.splitlines() if line.strip())
-
-
-def _read_first_names() -> frozenset[str]:
-    found: set[str] = set()
-    for table in ("dist.female.first", "dist.male.first"):
-        text = importlib.resources.files("names").joinpath(table).read_text("ascii")
-        found.update(line.split(None, 1)[0] for line in text.splitlines() if line.strip())
-    data = importlib.resources.files("gender_guesser").joinpath("data/nam_dict.txt").read_bytes()
-    # One regex pass over the fixed-width dictionary: names sit in columns 4-29 of each line.
-    for raw in _NAM_DICT_NAME.findall(data):
-        for part in raw.replace(b"+", b" ").replace(b"-", b" ").split():
-            if len(part) > 1 and part.isalpha():
-                found.add(part.decode("ascii").upper())
-    return frozenset(found)
-
-
-@cache
 def countries() -> frozenset[str]:
     """Folded country names in the spellings agencies use, and demonyms."""
-    return _disk_cached("countries", _build_countries)
+    return disk_cached("countries", _build_countries)
 
 
 def _build_countries() -> frozenset[str]:
@@ -138,7 +108,7 @@ def _build_countries() -> frozenset[str]:
 @cache
 def country_names() -> frozenset[str]:
     """Countries only, without demonyms: 'Honduras' but not 'Honduran'."""
-    return _disk_cached("country-names", _build_country_names)
+    return disk_cached("country-names", _build_country_names)
 
 
 def _build_country_names() -> frozenset[str]:

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from spillguard.assess import ATTRIBUTE_KINDS, IDENTIFIERS, Assessment, record_severity
-from spillguard.detect import gazetteer, shapes
+from spillguard.detect import gazetteer, names
+from spillguard.detect.dates import BIRTH_WORDS, DATE, parse_date, plausible_birth
 from spillguard.detect.rules import (
     PATTERN_RULES,
     SSN_BARE,
@@ -23,14 +24,17 @@ from spillguard.detect.rules import (
     valid_a_number,
     valid_ssn,
 )
+from spillguard.detect.vocabulary import QUALIFIERS, places, vocabulary
 from spillguard.model import Finding, Location, Passage
 
 SEGMENT_BREAK = re.compile(r"\n|(?<=[a-z0-9)\]])[.!?](?=\s+[A-Z\"“(])")
 A_NUMBER_CONTEXT = re.compile(r"(?i)(?:\ba[\s-]?(?:number|num|no|#|file)|alien|registration)[^\n]{0,25}$")
 SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social security)\b[^\n]{0,15}$")
+# Words that tie the person of a sentence to custody or immigration proceedings. The agency's
+# name (ICE, DHS) is not among them: an official of the agency is not a detainee.
 IMMIGRATION_WORDS = re.compile(
-    r"(?i:\b(?:asylum|detained|detainee|detention|removal|deport\w*|immigration|alien|noncitizen|"
-    r"refugee|custody|book-?in|a-number|respondent)\b)|\b(?:ICE|EOIR|USCIS|CBP|ERO)\b"
+    r"(?i:\b(?:asylum|asylee|detained|detainee|removal|removed|deport\w*|alien|noncitizen|"
+    r"refugee|custody|book-?in|booked|a-number|respondent|apprehended|arrested|parole[ed]?)\b)"
 )
 CONTEXT_WINDOW = 30
 
@@ -57,9 +61,11 @@ def detect_passage(
     `carried` keeps the last header line of text tables across passages of one file (a roster
     printed to PDF states its column titles on page 1 only)."""
     text = passage.text
-    context = immigration_context or bool(IMMIGRATION_WORDS.search(text))
     header = carried.get(CARRIED_HEADER) if carried is not None else None
     record: list[Hit] = []  # the person the sentences are currently about
+    # Whether the record's own sentences tie the person to custody or proceedings ("was
+    # detained", "respondent"): the page's topic alone does not.
+    context = immigration_context
     last_end = 0
     for start, end in segments(text):
         found = read_header(text[start:end])
@@ -74,11 +80,13 @@ def detect_passage(
             continue
         # "Re: Edouard Gilles, A# 168-570-514. Date of birth: 21-Mar-1985. Nationality: Haitian."
         # is one person: a sentence naming nobody continues the record of the one before it.
+        linked = immigration_context or bool(IMMIGRATION_WORDS.search(text, start, end))
         if record and same_line and _continues(record, hits):
             record.extend(hits)
+            context = context or linked
             continue
         _account(record, passage.location, assessment, context)
-        record = hits
+        record, context = hits, linked
     _account(record, passage.location, assessment, context)
 
 
@@ -130,27 +138,32 @@ class Header:
     birth_column: int | None  # which of the line's dates is the birth date (0-based)
 
 
-HEADER_WORDS = re.compile(
-    r"(?i)\b(?:names?|surname|detainee|respondent|anum|a-?numbers?|a#|alien|dob|birth\w*|"
-    r"citizenship|nationality|country|facility|location|book[- ]?in|gender|sex|age|date)\b|\bA#"
-)
-DATE_HEADERS = re.compile(
-    r"(?i)\b(?:date of birth|birth[ _]?(?:date|dt)|birth\w*|d\.?o\.?b\.?|born|book[- ]?in(?: date)?|"
-    r"release date|arrest date|entry date|hearing date|removal date|date\w*)"
-)
+HEADER_MIN_TITLES = 3
 
 
 def read_header(segment: str) -> Header | None:
-    if any(ch.isdigit() for ch in segment) or len(HEADER_WORDS.findall(segment)) < 3:
+    """A line of column titles, read with the same vocabulary as every table's header."""
+    if any(ch.isdigit() for ch in segment):
         return None
-    lowered = segment.lower()
-    dates = [m.group(0).lower() for m in DATE_HEADERS.finditer(segment)]
-    birth = next((i for i, d in enumerate(dates) if "birth" in d or re.match(r"d\.?o\.?b|born", d)), None)
+    folded = gazetteer.fold(segment)
+    if not folded:
+        return None
+    vocab = vocabulary()
+    matched = {h.kind for h in vocab.headers if h.kind not in QUALIFIERS and h.pattern.search(folded)}
+    described = len(vocab.header("describes").pattern.findall(folded))
+    if len(matched) + described < HEADER_MIN_TITLES or not matched:
+        return None
+    # Which of the line's dates is the birth date: titles of dates in the order they stand.
+    birth = vocab.header("date_of_birth").pattern
+    dated = sorted(
+        [(m.start(), True) for m in birth.finditer(folded)]
+        + [(m.start(), False) for m in vocab.header("other_dates").pattern.finditer(folded)]
+    )
     return Header(
-        names=bool(re.search(r"\bnames?\b|surname|detainee|respondent", lowered)),
-        a_numbers=bool(re.search(r"\banum|\ba[\s_-]?(?:numbers?|no)\b|a#|\balien\b", lowered)),
-        nationality=bool(re.search(r"citizenship|nationality|country", lowered)),
-        birth_column=birth,
+        names="person_name" in matched,
+        a_numbers="a_number" in matched,
+        nationality="nationality" in matched,
+        birth_column=next((i for i, (_, is_birth) in enumerate(dated) if is_birth), None),
     )
 
 
@@ -167,9 +180,11 @@ def find_hits(
     hits.extend(_contextual_identifiers(segment, hits, header))
     hits.extend(_birth_dates(segment, header))
     has_person_signal = any(h.kind in IDENTIFIERS or h.kind == "date_of_birth" for h in hits)
-    names = find_names(segment, has_person_signal, header is not None and header.names)
-    hits.extend(names)
-    if names or any(h.kind in IDENTIFIERS for h in hits):
+    found_names = _not_facility_names(
+        segment, find_names(segment, has_person_signal, header is not None and header.names), hits
+    )
+    hits.extend(found_names)
+    if found_names or any(h.kind in IDENTIFIERS for h in hits):
         if has_person_signal or (header is not None and header.nationality):
             hits.extend(_nationalities(segment, hits))
         else:
@@ -180,6 +195,35 @@ def find_hits(
         # Facilities and countries with nobody attached are routine (lists, statistics).
         hits = [h for h in hits if h.kind not in ATTRIBUTE_KINDS]
     return [replace(h, start=h.start + start, end=h.end + start) for h in _dedupe(hits)]
+
+
+# Between a facility and another name for it: "Dallas County Jail – Lew Sterrett",
+# "DELAWARE CO JAIL (GEORGE W. HILL)", "Processing Center (D. RAY JAMES)".
+ALIAS_GAP = re.compile(r"^[\s(\[–—,:-]*$")
+FACILITY_LIST = 2
+
+
+def _not_facility_names(segment: str, found: list[Hit], hits: list[Hit]) -> list[Hit]:
+    """Names that are facilities' names: written right beside a facility as its other name, or
+    standing uncued in a sentence that lists facilities ("... include the Karnes County Family
+    Staging Center, South Texas Family Staging Center, Wyndham Hidalgo")."""
+    facilities = [h for h in hits if h.kind == "detention_facility"]
+    if not facilities or not found:
+        return found
+    listing = len(facilities) >= FACILITY_LIST and not any(h.kind in IDENTIFIERS for h in hits)
+    kept = []
+    for name in found:
+        alias = any(
+            ALIAS_GAP.match(
+                segment[f.end : name.start] if f.end <= name.start else segment[name.end : f.start]
+            )
+            for f in facilities
+            if f.end <= name.start or name.end <= f.start
+        )
+        if alias or (listing and not _cued(segment, name.start, name.end)):
+            continue
+        kept.append(name)
+    return kept
 
 
 def _prefilter(rule: Rule, lowered: str) -> bool:
@@ -196,9 +240,14 @@ def _rule_hits(rule: Rule, segment: str) -> Iterator[Hit]:
         if rule.validator is not None and not rule.validator(value):
             continue
         begin = match.start(group)
+        if rule.kind == "a_number" and " " in value and NUMBER_AFTER.match(segment, match.end(group)):
+            continue  # "Male A 780 406 206 0 0 0": classification level A, then counts
         if rule.kind == "detention_facility":
             begin, value = _facility_name(segment, begin, match.end(group))
         yield Hit(rule.kind, begin, match.end(group), value.strip(), 0.9)
+
+
+NUMBER_AFTER = re.compile(r"\s+\d")
 
 
 def _facility_name(segment: str, start: int, end: int) -> tuple[int, str]:
@@ -232,13 +281,13 @@ def _contextual_identifiers(segment: str, hits: list[Hit], header: Header | None
 
 
 def _birth_dates(segment: str, header: Header | None) -> Iterator[Hit]:
-    for index, match in enumerate(shapes.DATE.finditer(segment)):
+    for index, match in enumerate(DATE.finditer(segment)):
         before = segment[max(0, match.start() - CONTEXT_WINDOW) : match.start()]
         under_header = header is not None and header.birth_column == index
-        if not under_header and not shapes.BIRTH_WORDS.search(before):
+        if not under_header and not BIRTH_WORDS.search(before):
             continue
-        date = shapes.parse_date(match.group(0))
-        if date is not None and shapes.plausible_birth(date):
+        date = parse_date(match.group(0))
+        if date is not None and plausible_birth(date):
             yield Hit("date_of_birth", match.start(), match.end(), match.group(0), 0.9)
 
 
@@ -320,19 +369,19 @@ def find_names(segment: str, has_person_signal: bool, under_name_header: bool = 
     for match, capitals in comma_names:
         end = _cut_at_label(segment, match.start(), match.end())
         value = segment[match.start() : end]
-        if not shapes.looks_like_name(value) or _official(segment, match.start()):
+        if not names.looks_like_name(value) or _official(segment, match.start()):
             continue
         if _country_phrase(segment, match.start()):
             continue  # "CHINA, PEOPLE'S REPUBLIC OF" has the shape of LAST, FIRST
         if not capitals and HOUSE_NUMBER_BEFORE.search(segment, 0, match.start()):
             continue  # "544 Laura Hill, Mackenziemouth" is a street and a town
-        known = capitals and shapes.gazetteer_support(value) >= 2
+        known = capitals and names.known_name_words(value) >= 2
         if has_person_signal or known or _cued(segment, match.start(), end):
             hits.append(Hit("person_name", match.start(), end, value, 0.9))
             covered.append((match.start(), end))
     for match in TITLED_SURNAME.finditer(segment):
         start, end = match.span(1)
-        if not any(s <= start < e for s, e in covered) and shapes.looks_like_name(
+        if not any(s <= start < e for s, e in covered) and names.looks_like_name(
             match.group(1), single_ok=True
         ):
             hits.append(Hit("person_name", start, end, match.group(1), 0.8))
@@ -342,8 +391,12 @@ def find_names(segment: str, has_person_signal: bool, under_name_header: bool = 
         if any(s <= start < e for s, e in covered):
             continue
         value = segment[start:end]
-        if not shapes.looks_like_name(value) or _official(segment, start):
+        if not names.looks_like_name(value) or _official(segment, start):
             continue
+        if HOUSE_NUMBER_BEFORE.search(segment, 0, start):
+            continue  # "3020 Conrad Lane": a street
+        if _before_zip(segment, start, end):
+            continue  # "HOUSTON HARRIS TX 77032": a city and a county
         score = _name_score(value, segment, start, end, has_person_signal)
         if has_person_signal and (under_name_header or not segment[:start].strip()):
             score += 1.0  # a roster line: the name leads, the identifier follows
@@ -352,18 +405,11 @@ def find_names(segment: str, has_person_signal: bool, under_name_header: bool = 
     return hits
 
 
-# Field labels written in capitals right after a name on roster lines ("GARCIA, ANA DOB 03/04/1988").
-FIELD_LABELS = frozenset(
-    {"DOB", "DOD", "SSN", "AGE", "SEX", "BORN", "NATIONALITY", "CITIZENSHIP", "COUNTRY", "COB", "COC"}
-    | {"NACIONALIDAD", "FECHA", "PASSPORT", "ALIEN", "ANUM", "FACILITY", "LOCATION"}
-)
-
-
 def _cut_at_label(segment: str, start: int, end: int) -> int:
     """End of a LAST, FIRST match before the first capitalised field label it swallowed."""
     comma = segment.index(",", start, end)
     for token in re.finditer(r"\S+", segment[comma + 1 : end]):
-        if gazetteer.fold(token.group(0)) in FIELD_LABELS:
+        if gazetteer.fold(token.group(0)) in vocabulary().words["field_label"].words:
             cut = comma + 1 + token.start()
             return start + len(segment[start:cut].rstrip())
     return end
@@ -372,10 +418,10 @@ def _cut_at_label(segment: str, start: int, end: int) -> int:
 def _after_leading_cue(segment: str, start: int, end: int) -> int:
     """Start of a capitalised run once a leading cue word (Mr., Respondent) is stepped over: the
     cue says a name follows, it is not part of it."""
-    first = shapes.NAME_TOKEN.match(segment, start, end)
-    if first is None or not shapes.PERSON_CUES_BEFORE.search(first.group(0)):
+    first = names.NAME_TOKEN.match(segment, start, end)
+    if first is None or not names.PERSON_CUES_BEFORE.search(first.group(0)):
         return start
-    following = shapes.NAME_TOKEN.search(segment, first.end(), end)
+    following = names.NAME_TOKEN.search(segment, first.end(), end)
     return following.start() if following else start
 
 
@@ -386,6 +432,17 @@ TITLED_SURNAME = re.compile(
 
 
 HOUSE_NUMBER_BEFORE = re.compile(r"\d\s+$")
+STATE_AND_ZIP = re.compile(r",?\s*(?:([A-Z]{2})\s+)?\d{5}(?:-\d{4})?\b")
+
+
+def _before_zip(segment: str, start: int, end: int) -> bool:
+    """A run followed by a state code and a ZIP code, or ending in a state code before one, is
+    the city and county of an address line."""
+    match = STATE_AND_ZIP.match(segment, end)
+    if match and (match.group(1) is None or gazetteer.fold(match.group(1)) in places()):
+        return True
+    last = segment[start:end].rsplit(" ", 1)[-1]
+    return len(last) == 2 and last.isupper() and bool(re.match(r"\s+\d{5}\b", segment[end:]))
 
 
 def _country_phrase(segment: str, start: int) -> bool:
@@ -394,29 +451,50 @@ def _country_phrase(segment: str, start: int) -> bool:
 
 
 def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:
-    """Spans of 2-5 consecutive capitalised words (particles like de, van allowed inside),
-    trimmed of words at either end that cannot be part of a name ("Secretary", the "A" of
-    "A 052086111", "The")."""
+    """Spans of 2-5 consecutive capitalised words (particles like de, van allowed inside) that
+    can be a person: the words just before a street suffix or an organisation word are that
+    street's or organisation's name (Ted Turner Drive, Joe Corley Processing Center), and
+    ordinary words and titles at either end are trimmed ("Secretary", "The")."""
     run: list[tuple[int, int, str]] = []
-    for match in shapes.NAME_TOKEN.finditer(segment):
+    for match in names.NAME_TOKEN.finditer(segment):
         token = match.group(0)
-        capital = shapes.capitalised(token)
+        capital = names.capitalised(token)
         joined = bool(run) and segment[run[-1][1] : match.start()] in (" ", "-")
-        particle = token[0].islower() and gazetteer.fold(token) in shapes.PARTICLES
+        particle = token[0].islower() and gazetteer.fold(token) in names.PARTICLES
         if joined and (capital or particle):
             run.append((match.start(), match.end(), token))
             continue
-        yield from _trimmed(run)
+        yield from _person_parts(run)
         run = [(match.start(), match.end(), token)] if capital else []
-    yield from _trimmed(run)
+    yield from _person_parts(run)
+
+
+def _person_parts(run: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
+    words = vocabulary().words
+    ends_other = words["organisation"].words | words["street_suffix"].words
+    part: list[tuple[int, int, str]] = []
+    for item in run:
+        if gazetteer.fold(item[2]) in ends_other:
+            part = []  # what came before names this organisation or street
+            continue
+        part.append(item)
+    yield from _trimmed(part)
+
+
+# Ordinary words at the edge of a run are not part of a name: "Meets", "Acting", "The".
+EDGE_WORD_EVIDENCE = -2.0
 
 
 def _trimmed(run: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
+    titles = vocabulary().words["official_title"].words
+
     def edge_word(token: str) -> bool:
         folded = gazetteer.fold(token)
-        if len(folded) < 2 or (folded in shapes.NOT_NAME_WORDS and folded not in shapes.PARTICLES):
+        if len(folded) < 2 or folded in titles:
             return True
-        return folded in gazetteer.countries()  # "Chinese" before a name is a nationality
+        if folded in gazetteer.countries():  # "Chinese" before a name is a nationality
+            return True
+        return folded not in names.PARTICLES and names.word_evidence(folded) <= EDGE_WORD_EVIDENCE
 
     while run and edge_word(run[0][2]):
         run = run[1:]
@@ -427,17 +505,22 @@ def _trimmed(run: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
 
 
 def _name_score(value: str, segment: str, start: int, end: int, has_person_signal: bool) -> float:
-    tokens = [gazetteer.fold(t) for t in shapes.name_tokens(value)]
-    tokens = [t for t in tokens if t not in shapes.PARTICLES]
+    """How strongly a capitalised run reads as a person: a given name first, a surname last
+    (each more often a name than a word), the words around it, an identifier on the line; less
+    where its words are mostly ordinary words ("Funds Disbursement", "En Español")."""
+    tokens = [gazetteer.fold(t) for t in names.name_tokens(value)]
+    tokens = [t for t in tokens if t not in names.PARTICLES]
     if len(tokens) < 2:
         return 0.0
-    firsts, lasts = gazetteer.first_names(), gazetteer.surnames()
     score = 0.0
-    if tokens[0] in firsts:
+    if names.given_name(tokens[0]):
         score += 1.5
-    if tokens[-1] in lasts:
+    if names.surname(tokens[-1]):
         score += 1.0
-    score += 0.25 * sum(1 for t in tokens[1:-1] if t in firsts or t in lasts)
+    score += 0.25 * sum(1 for t in tokens[1:-1] if names.given_name(t) or names.surname(t))
+    evidence = sum(names.word_evidence(t) for t in tokens)
+    if evidence < 0:
+        score += evidence / 2  # mostly ordinary words
     if _cued(segment, start, end):
         score += 2.0
     if has_person_signal:
@@ -450,11 +533,30 @@ def _name_score(value: str, segment: str, start: int, end: int, has_person_signa
 def _cued(segment: str, start: int, end: int) -> bool:
     before = segment[max(0, start - CONTEXT_WINDOW) : start]
     after = segment[end : end + CONTEXT_WINDOW]
-    return bool(shapes.PERSON_CUES_BEFORE.search(before) or shapes.PERSON_CUES_AFTER.search(after))
+    return bool(names.PERSON_CUES_BEFORE.search(before) or names.PERSON_CUES_AFTER.search(after))
+
+
+TITLE_CHAIN_WORDS = 14
+TITLE_CONNECTORS = frozenset({"of", "and", "for", "the", "on", "&", "to", "in"})
+TITLE_TOKEN = re.compile(r"\([^()]{1,12}\)|[\w’'.&-]+")
 
 
 def _official(segment: str, start: int) -> bool:
-    return bool(shapes.OFFICIAL_TITLES.search(segment[max(0, start - 40) : start]))
+    """Named in a role: a title just before ("Director Jane Roe"), or a title phrase of
+    capitalised words ending where the name begins ("Assistant Director of Cyber and Operational
+    Technology Tracy Cormier", "Deputy Secretary of Homeland Security (DHS) John K. Tien")."""
+    if names.OFFICIAL_TITLES.search(segment[max(0, start - 40) : start]):
+        return True
+    titles = vocabulary().words["official_title"].words
+    before = TITLE_TOKEN.findall(segment[max(0, start - 160) : start])
+    for token in reversed(before[-TITLE_CHAIN_WORDS:]):
+        word = token.rstrip(".")
+        if gazetteer.fold(word) in titles:
+            return True
+        if token.startswith("(") or word.lower() in TITLE_CONNECTORS or (word[:1].isupper()):
+            continue
+        return False
+    return False
 
 
 # --- records ---------------------------------------------------------------------------------
@@ -486,12 +588,12 @@ def _person_key(hits: list[Hit]) -> str | None:
     for hit in hits:
         if hit.kind == "a_number":
             return a_number_key(hit.value)
-    names = [h.value for h in hits if h.kind == "person_name"]
-    if not names:
+    values = [h.value for h in hits if h.kind == "person_name"]
+    if not values:
         ident = next((h for h in hits if h.kind in IDENTIFIERS), None)
         return f"{ident.kind}:{digits(ident.value) or ident.value}" if ident else None
     dob = next((h.value for h in hits if h.kind == "date_of_birth"), "")
-    return f"N:{shapes.normalise_name(names[0])}|{dob}"
+    return f"N:{names.normalise_name(values[0])}|{dob}"
 
 
 __all__ = ["detect_passage", "find_hits", "find_names", "placeholder_number"]
