@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "csv_stream": ("benchmarks.bench_csv_stream", ("--quick",)),
     "many_files": ("benchmarks.bench_many_files", ("--quick",)),
     "accuracy": ("benchmarks.bench_accuracy", ("--quick",)),
+    "real_docs": ("benchmarks.bench_real_docs", ("--quick",)),
     "exposure": ("benchmarks.bench_exposure", ("--lines", "200000")),
     "ocr": ("benchmarks.bench_ocr", ("--quick",)),
     "watch": ("benchmarks.bench_watch", ("--quick",)),

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gzip
 import importlib.resources
-import json
 import math
 import os
 import re
@@ -29,7 +28,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from spillguard.detect.gazetteer import fold  # noqa: E402
+from spillguard.detect.gazetteer import fold
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "spillguard", "data")
 GIVEN_PRESENT = 4.0  # a name in the international dictionary only: about 1 in 100,000 people

@@ -158,8 +158,13 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
             kinds[i] = "person_name"
         elif values and sum(len(v) >= LONG_TEXT for v in values) * 5 >= len(values):
             free_text.add(i)
+    # A "Name" column whose values proved to be facilities or offices names things, not people:
+    # "DELAWARE CO JAIL (GEORGE W. HILL)" is a jail and the man it is named after, no detainee.
+    named_things = {i for i, kind in by_header.items() if kind == "person_name" and i not in kinds}
     for i in range(width):
-        if i not in kinds and i not in free_text and any(len(v) >= LONG_TEXT for v in samples[i]):
+        if i in kinds or i in free_text or i in named_things:
+            continue
+        if any(len(v) >= LONG_TEXT for v in samples[i]):
             free_text.add(i)
     if not header and set(kinds.values()) & ({"person_name"} | IDENTIFIERS):
         for i in range(width):
@@ -255,13 +260,19 @@ def find_header(rows: Sequence[Sequence[str]]) -> int | None:
             or _header_pattern("describes").search(gazetteer.fold(c))
             or _header_pattern("not_personal").search(gazetteer.fold(c))
         )
-        textual = sum(1 for c in cells if not any(ch.isdigit() for ch in c) and len(c) <= 60)
+        # Titles are words, though some carry a year or a level ("FY16 ADP", "Level A").
+        textual = sum(1 for c in cells if len(c) <= 60 and _title_like(c))
         if textual < len(cells) * 0.8:
             continue
         score = known + 0.1 * len(cells)
         if known and score > best_score:
             best, best_score = index, score
     return best
+
+
+def _title_like(cell: str) -> bool:
+    letters = sum(1 for ch in cell if ch.isalpha())
+    return letters > 0 and letters >= sum(1 for ch in cell if ch.isdigit()) and parse_date(cell) is None
 
 
 def header_kind(text: str) -> str | None:

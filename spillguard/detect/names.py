@@ -15,6 +15,7 @@ from Faker and random syllables, which these tables never saw.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spillguard.detect import gazetteer
 from spillguard.detect.vocabulary import frequency, places, vocabulary
@@ -38,7 +39,7 @@ PERSON_CUES_BEFORE = re.compile(
 )
 PERSON_CUES_AFTER = re.compile(
     r"(?i)^\s*[,(]?\s*(?:born|age|aged|a native|a citizen|a national|who was|was detained|"
-    r"was arrested|was removed|was deported|was released|was booked|a#|a-|dob|d\.o\.b|\(a)"
+    r"was arrested|was removed|was deported|was released|was booked|a#|a-\s*\d|dob|d\.o\.b|\(a[#-]?\s*\d)"
 )
 NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_]))*\.?")
 PARTICLES = frozenset(
@@ -55,6 +56,12 @@ EVIDENCE_CLIP = 4.0
 ORDINARY_WORDS_PER_TOKEN = -1.5
 
 
+@lru_cache(maxsize=65_536)
+def fold_word(token: str) -> str:
+    """`gazetteer.fold` for one word, remembered: prose repeats its words."""
+    return gazetteer.fold(token)
+
+
 def name_tokens(value: str) -> list[str]:
     return NAME_TOKEN.findall(value)
 
@@ -66,6 +73,7 @@ def capitalised(token: str) -> bool:
     return first.isupper() or (first.isalpha() and first.lower() == first.upper())
 
 
+@lru_cache(maxsize=65_536)
 def word_evidence(folded: str) -> float:
     """Orders of magnitude by which `folded` (one upper-case ASCII word) is more common as a
     name than as an ordinary word: > 0 a name, < 0 a word, 0 unknown."""
@@ -76,11 +84,13 @@ def word_evidence(folded: str) -> float:
     return max(-EVIDENCE_CLIP, min(EVIDENCE_CLIP, as_name - found.word))
 
 
+@lru_cache(maxsize=65_536)
 def given_name(folded: str) -> bool:
     found = frequency(folded)
     return found.given > 0 and found.given >= found.word
 
 
+@lru_cache(maxsize=65_536)
 def surname(folded: str) -> bool:
     found = frequency(folded)
     return found.surname > 0 and max(found.surname, found.given) >= found.word
@@ -88,13 +98,13 @@ def surname(folded: str) -> bool:
 
 def name_evidence(value: str) -> float:
     """The sum of the words' evidence (particles left out)."""
-    folded = [gazetteer.fold(t) for t in name_tokens(value)]
+    folded = [fold_word(t) for t in name_tokens(value)]
     return sum(word_evidence(t) for t in folded if t and t not in PARTICLES)
 
 
 def known_name_words(value: str) -> int:
     """How many words of `value` are names more than they are words (0 for never-seen names)."""
-    return sum(1 for t in name_tokens(value) if word_evidence(gazetteer.fold(t)) > 0)
+    return sum(1 for t in name_tokens(value) if word_evidence(fold_word(t)) > 0)
 
 
 def _words(name: str) -> frozenset[str]:
@@ -104,7 +114,7 @@ def _words(name: str) -> frozenset[str]:
 def organisation(value: str) -> bool:
     """Names a street, a building, an organisation or a place of custody: an organisation word
     anywhere, or a street suffix last (Ted Turner Drive, Hobo Fork Rd)."""
-    folded = [gazetteer.fold(t) for t in name_tokens(value)]
+    folded = [fold_word(t) for t in name_tokens(value)]
     folded = [t for t in folded if t]
     if not folded:
         return False
@@ -147,7 +157,7 @@ def looks_like_name(value: str, single_ok: bool = False) -> bool:
     tokens = name_tokens(text)
     if not (1 if single_ok else 2) <= len(tokens) <= 6:
         return False
-    folded = [gazetteer.fold(t) for t in tokens]
+    folded = [fold_word(t) for t in tokens]
     # Names are capitalised (or all capitals); lower-case words other than particles say prose.
     if not all(capitalised(t) or f in PARTICLES for t, f in zip(tokens, folded, strict=True)):
         return False
@@ -166,7 +176,7 @@ ACRONYM_LENGTH = 3
 def _acronym(token: str, folded: str) -> bool:
     """A short word in capitals that no name table knows: an agency's or a program's initials.
     Short names (LI, NG, WU, BO) are in the tables."""
-    if len(token) > ACRONYM_LENGTH or not token.isupper() or folded in PARTICLES:
+    if not 2 <= len(folded) <= ACRONYM_LENGTH or not token.isupper() or folded in PARTICLES:
         return False
     found = frequency(folded)
     return not (found.surname or found.given)

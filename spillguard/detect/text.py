@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 
 from spillguard.assess import ATTRIBUTE_KINDS, IDENTIFIERS, Assessment, record_severity
 from spillguard.detect import gazetteer, names
@@ -141,9 +142,13 @@ class Header:
 HEADER_MIN_TITLES = 3
 
 
+HEADER_MAX_LENGTH = 400  # a line of column titles is short
+DIGIT = re.compile(r"\d")
+
+
 def read_header(segment: str) -> Header | None:
     """A line of column titles, read with the same vocabulary as every table's header."""
-    if any(ch.isdigit() for ch in segment):
+    if len(segment) > HEADER_MAX_LENGTH or segment.count(" ") < 2 or DIGIT.search(segment):
         return None
     folded = gazetteer.fold(segment)
     if not folded:
@@ -460,7 +465,7 @@ def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:
         token = match.group(0)
         capital = names.capitalised(token)
         joined = bool(run) and segment[run[-1][1] : match.start()] in (" ", "-")
-        particle = token[0].islower() and gazetteer.fold(token) in names.PARTICLES
+        particle = token[0].islower() and names.fold_word(token) in names.PARTICLES
         if joined and (capital or particle):
             run.append((match.start(), match.end(), token))
             continue
@@ -469,12 +474,17 @@ def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:
     yield from _person_parts(run)
 
 
-def _person_parts(run: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
+@cache
+def _ends_other() -> frozenset[str]:
     words = vocabulary().words
-    ends_other = words["organisation"].words | words["street_suffix"].words
+    return words["organisation"].words | words["street_suffix"].words
+
+
+def _person_parts(run: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
+    ends_other = _ends_other()
     part: list[tuple[int, int, str]] = []
     for item in run:
-        if gazetteer.fold(item[2]) in ends_other:
+        if names.fold_word(item[2]) in ends_other:
             part = []  # what came before names this organisation or street
             continue
         part.append(item)
@@ -489,7 +499,7 @@ def _trimmed(run: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
     titles = vocabulary().words["official_title"].words
 
     def edge_word(token: str) -> bool:
-        folded = gazetteer.fold(token)
+        folded = names.fold_word(token)
         if len(folded) < 2 or folded in titles:
             return True
         if folded in gazetteer.countries():  # "Chinese" before a name is a nationality

@@ -33,6 +33,7 @@ EXTRACTORS: dict[str, str] = {
     "html": "spillguard.extract.markup:extract_html",
     "xml": "spillguard.extract.markup:extract_xml",
     "json": "spillguard.extract.markup:extract_json",
+    "yaml": "spillguard.extract.yamldoc:extract_yaml",
     "zip": "spillguard.extract.archive:extract_zip",
     "tar": "spillguard.extract.archive:extract_tar",
     "gz": "spillguard.extract.archive:extract_compressed",

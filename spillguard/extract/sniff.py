@@ -145,7 +145,24 @@ def classify_text(text: str, complete: bool = False) -> str:
         return "html"
     if _delimited(text):
         return "tsv" if _delimited(text) == "\t" else "csv"
+    if _yaml_like(text):
+        return "yaml"
     return "txt"
+
+
+YAML_KEY = re.compile(r"^(?:---\s*$|\s*(?:- )?[\w\"'.-][\w \"'.-]{0,60}:(?:\s|$)|\s*- \S)")
+YAML_SHARE = 0.8
+YAML_MIN_LINES = 3
+
+
+def _yaml_like(text: str) -> bool:
+    """Structured YAML: most of the first lines are `key: value`, `- item` or `---`, with
+    at least one mapping key (prose with a colon now and then is text)."""
+    lines = [line for line in text.splitlines()[:40] if line.strip() and not line.lstrip().startswith("#")]
+    if len(lines) < YAML_MIN_LINES:
+        return False
+    keyed = sum(1 for line in lines if YAML_KEY.match(line))
+    return keyed >= len(lines) * YAML_SHARE and any(re.match(r"^\s*(?:- )?[^\s:]+:", line) for line in lines)
 
 
 def _json_like(text: str, complete: bool) -> bool:
