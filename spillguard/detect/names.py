@@ -15,6 +15,7 @@ from Faker and random syllables, which these tables never saw.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from spillguard.detect import gazetteer
@@ -182,7 +183,16 @@ def _acronym(token: str, folded: str) -> bool:
     return not (found.surname or found.given)
 
 
+WORD_SPLIT = re.compile(r"[\W_]+")
+
+
 def normalise_name(value: str) -> str:
     """`GARCIA LOPEZ, Maria` and `Maria Garcia Lopez` both -> `GARCIA LOPEZ MARIA` (sorted words),
-    for counting distinct people."""
-    return " ".join(sorted(gazetteer.fold(value).split()))
+    for counting distinct people. Names in scripts that fold to nothing in ASCII (Иван Петров,
+    محمد علي, 王伟) keep their own letters, case-folded: each is still its own person."""
+    folded = gazetteer.fold(value)
+    if folded and value.isascii():
+        return " ".join(sorted(folded.split()))
+    decomposed = unicodedata.normalize("NFKD", value).casefold()
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(sorted(w.upper() for w in WORD_SPLIT.split(letters) if w))

@@ -87,8 +87,27 @@ def detect_passage(
             context = context or linked
             continue
         _account(record, passage.location, assessment, context)
-        record, context = hits, linked
+        *earlier, record = _people(hits)
+        for person in earlier:
+            _account(person, passage.location, assessment, linked)
+        context = linked
     _account(record, passage.location, assessment, context)
+
+
+def _people(hits: list[Hit]) -> list[list[Hit]]:
+    """One segment may list several people: "Tomas Velarde (A212345678, Honduras), Ilse Marquez
+    (A223456789, Guatemala)". A second name, or a second A-number, starts the next person; what
+    follows belongs to the person before it."""
+    people: list[list[Hit]] = [[]]
+    for hit in sorted(hits, key=lambda h: h.start):
+        current = people[-1]
+        if hit.kind in ("person_name", "a_number") and any(
+            h.kind == hit.kind and h.value != hit.value for h in current
+        ):
+            people.append([hit])
+        else:
+            current.append(hit)
+    return people
 
 
 def _continues(record: list[Hit], hits: list[Hit]) -> bool:
@@ -455,6 +474,11 @@ def _country_phrase(segment: str, start: int) -> bool:
     return gazetteer.fold(head) in gazetteer.countries()
 
 
+# What may stand between the words of one name: a space, a hyphen, the quotes around a
+# nickname (Eric A. "Rick" Crawford).
+RUN_GAPS = frozenset({" ", "-", ' "', '" ', " “", "” ", " '", "' "})
+
+
 def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:
     """Spans of 2-5 consecutive capitalised words (particles like de, van allowed inside) that
     can be a person: the words just before a street suffix or an organisation word are that
@@ -464,7 +488,7 @@ def _capitalised_runs(segment: str) -> Iterator[tuple[int, int]]:
     for match in names.NAME_TOKEN.finditer(segment):
         token = match.group(0)
         capital = names.capitalised(token)
-        joined = bool(run) and segment[run[-1][1] : match.start()] in (" ", "-")
+        joined = bool(run) and segment[run[-1][1] : match.start()] in RUN_GAPS
         particle = token[0].islower() and names.fold_word(token) in names.PARTICLES
         if joined and (capital or particle):
             run.append((match.start(), match.end(), token))
@@ -498,17 +522,18 @@ EDGE_WORD_EVIDENCE = -2.0
 def _trimmed(run: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
     titles = vocabulary().words["official_title"].words
 
-    def edge_word(token: str) -> bool:
+    def edge_word(token: str, last: bool) -> bool:
         folded = names.fold_word(token)
         if len(folded) < 2 or folded in titles:
             return True
-        if folded in gazetteer.countries():  # "Chinese" before a name is a nationality
-            return True
+        if folded in gazetteer.countries():
+            # "Chinese" before a name is a nationality; JORDAN after a given name a surname.
+            return not (last and names.surname(folded))
         return folded not in names.PARTICLES and names.word_evidence(folded) <= EDGE_WORD_EVIDENCE
 
-    while run and edge_word(run[0][2]):
+    while run and edge_word(run[0][2], last=False):
         run = run[1:]
-    while run and edge_word(run[-1][2]):
+    while run and edge_word(run[-1][2], last=len(run) > 1):
         run = run[:-1]
     if len(run) >= 2:
         yield run[0][0], run[-1][1]
