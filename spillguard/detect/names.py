@@ -114,7 +114,11 @@ def _words(name: str) -> frozenset[str]:
 
 def organisation(value: str) -> bool:
     """Names a street, a building, an organisation or a place of custody: an organisation word
-    anywhere, or a street suffix last (Ted Turner Drive, Hobo Fork Rd)."""
+    anywhere, or a street suffix last (Ted Turner Drive, Hobo Fork Rd). A lone surname before
+    the comma of LAST, FIRST is a surname even where it is such a word (CHURCH, ANA)."""
+    head, comma, tail = value.partition(",")
+    if comma and len(name_tokens(head)) == 1:
+        value = tail
     folded = [fold_word(t) for t in name_tokens(value)]
     folded = [t for t in folded if t]
     if not folded:
