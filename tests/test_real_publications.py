@@ -225,3 +225,21 @@ def test_a_docket_file_number_column_holds_a_numbers() -> None:
     report = one("docket.xlsx", xlsx(rows))
     assert report.counts.get("a_number") == 10
     assert report.severity == "critical"
+
+
+def test_a_headerless_list_of_deaths_in_custody_blocks() -> None:
+    fake = Faker("es_MX")
+    fake.seed_instance(12)
+    rng = random.Random(12)
+    facilities = [
+        f"{word(rng)} County Processing Center",
+        f"{word(rng)} Detention Center",
+        f"{word(rng)} County Jail",
+    ]
+    rows = [
+        f'"{fake.first_name()} {fake.last_name()}",{rng.randint(20, 70)},2019-0{rng.randint(1, 9)}-1{i % 10},'
+        f'"{rng.choice(facilities)}"'
+        for i in range(30)
+    ]
+    report = one("deaths.csv", "\n".join(rows).encode())
+    assert (report.verdict, report.severity, report.individuals) == ("block", "critical", 30), report.reason

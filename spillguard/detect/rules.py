@@ -296,14 +296,28 @@ RULES: tuple[Rule, ...] = (
         id="person-name",
         kind="person_name",
         title="Person's name",
-        finds="Names of people from anywhere, in columns (by header meaning and value shape, so "
-        "unfamiliar names are found) and in text (name tables from public census aggregates, "
-        "'LAST, FIRST' capitals, and words around them).",
+        finds="Names of people from anywhere. Columns: by header meaning (English and Spanish, one "
+        "vocabulary for every format), value shape and distinctness (a rating repeated down a column "
+        "is a category), so names never seen are found under Name, Detainee or Respondent. Text: "
+        "'LAST, FIRST' capitals, courtesy titles, words around the name (respondent, born, A#), and "
+        "frequency evidence: how often each word is a surname or a given name (1990 US Census tables, "
+        "an international first-name dictionary) against how often it is an ordinary English or "
+        "Spanish word (wordfreq). Words that end a street's or an organisation's name (Drive, County, "
+        "Processing Center), known places (GeoNames), and a city and county before a ZIP code make a "
+        "run something other than a person. Data and sources: spillguard/data/README.md.",
         why="A name is what turns a record into a person.",
-        false_alarms="Public officials named with their title (Secretary, Director, Judge) in "
-        "press releases are not reported; a lone name does not block.",
-        examples=("Respondent GARCIA LOPEZ, MARIA JOSE appeared",),
-        non_examples=("Secretary Jane Whitfield said on Monday",),
+        false_alarms="Officials named in their role (a title, or a title phrase such as 'Assistant "
+        "Director of Cyber and Operational Technology', before the name), navigation links and "
+        "bylines are reported at most as low; a name alone never blocks, whatever the page is about; "
+        "a facility named after a person (T. Don Hutto Residential Center) is a facility. A real "
+        "person named exactly like a town (Albert Lea) is missed in prose without other cues.",
+        examples=("Respondent GARCIA LOPEZ, MARIA JOSE appeared", "Respondent SAN MARTIN, JOSE appeared"),
+        non_examples=(
+            "Secretary Jane Whitfield said on Monday",
+            "En Español | Meets Standard | Pending Final Report",
+            "180 Ted Turner Drive, Atlanta",
+            "Joe Corley Processing Center",
+        ),
     ),
     Rule(
         id="date-of-birth",
