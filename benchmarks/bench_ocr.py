@@ -29,7 +29,7 @@ from benchmarks import (
     print_table,
     require_testdata,
 )
-from spillguard.scan import Report
+from spillguard.model import Report
 
 DEFAULT_PAGES, QUICK_PAGES = 10, 3
 DEFAULT_ROWS = 25

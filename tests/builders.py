@@ -397,3 +397,16 @@ def write_ods(path: Path, rows: Sequence[Sequence[object]]) -> Path:
     document.spreadsheet.addElement(table)
     document.save(str(path))
     return path
+
+
+def laughs_workbook(path: Path) -> Path:
+    """A workbook whose shared strings carry a DOCTYPE with entities (billion laughs, cut short)."""
+    write_xlsx(path, {"R": [["a", "b"], ["1", "2"]]})
+    entity = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        b"<si><t>&lol2;</t></si></sst>"
+    )
+    add_zip_parts(path, {"xl/sharedStrings.xml": entity}, replace=True)
+    return path

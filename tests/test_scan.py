@@ -8,10 +8,8 @@ import json
 import os
 import random
 import shutil
-import sys
 import tarfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -24,6 +22,7 @@ from builders import (
     contract_rows,
     csv_bytes,
     facility_counts,
+    laughs_workbook,
     make_people,
     nationality_counts,
     office_directory,
@@ -378,19 +377,6 @@ def test_type_is_sniffed_from_content_not_name(tmp_path: Path, people: list[Pers
 # --- bad input ---------------------------------------------------------------------------------
 
 
-def laughs_workbook(path: Path) -> Path:
-    """A workbook whose shared strings carry a DOCTYPE with entities (billion laughs, cut short)."""
-    write_xlsx(path, {"R": [["a", "b"], ["1", "2"]]})
-    entity = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-        b"<si><t>&lol2;</t></si></sst>"
-    )
-    add_zip_parts(path, {"xl/sharedStrings.xml": entity}, replace=True)
-    return path
-
-
 def test_bad_input_gets_a_verdict_and_the_scan_goes_on(tmp_path: Path, people: list[Person]) -> None:
     rows = roster_rows(people)
     bomb = io.BytesIO()
@@ -521,171 +507,3 @@ def test_a_single_file_in_a_forked_worker_reads_as_in_process(tmp_path: Path, pe
     assert [(f.verdict, f.individuals, f.records, f.findings) for f in forked] == [
         (f.verdict, f.individuals, f.records, f.findings) for f in inline
     ]
-
-
-# The command line starts a one-file scan's worker before its parser loads (scan.prestart_worker).
-
-
-def _prestart(expected: str | None = None) -> int:
-    module = sys.modules["spillguard.scan"]  # the package's `scan` attribute is the function
-    module.prestart_worker(expected)
-    assert module._prestarted is not None
-    pid: int = module._prestarted.pid
-    return pid
-
-
-@pytest.fixture
-def prestarted() -> Iterator[int]:
-    """A prestarted worker's pid; released after the test whatever happened."""
-    yield _prestart()
-    sys.modules["spillguard.scan"]._release_prestarted()
-
-
-def _reaped(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
-def test_a_prestarted_worker_scans_the_one_file(
-    tmp_path: Path, people: list[Person], prestarted: int
-) -> None:
-    path = tmp_path / "r.csv"
-    write_rows(path, roster_rows(people))
-    report = scan([str(path)]).files[0]
-    assert (report.verdict, report.individuals) == ("block", len(people))
-    assert _reaped(prestarted)
-
-
-@pytest.mark.parametrize("jobs", [0, 2])
-def test_a_prestarted_worker_is_released_when_the_scan_is_not_one_file(
-    tmp_path: Path, jobs: int, prestarted: int
-) -> None:
-    write_rows(tmp_path / "a.csv", nationality_counts())
-    write_rows(tmp_path / "b.csv", facility_counts())
-    files = scan([str(tmp_path)], jobs=jobs).files
-    assert [f.verdict for f in files] == ["pass", "pass"]
-    assert _reaped(prestarted)
-
-
-def test_a_prestarted_worker_is_released_on_a_usage_error(tmp_path: Path, prestarted: int) -> None:
-    from spillguard import ScanError
-
-    with pytest.raises(ScanError):
-        scan([str(tmp_path / "missing.csv")])
-    assert _reaped(prestarted)
-
-
-def test_a_worker_that_died_before_its_job_fails_closed(
-    tmp_path: Path, people: list[Person], prestarted: int
-) -> None:
-    import signal
-
-    os.kill(prestarted, signal.SIGKILL)
-    path = tmp_path / "r.csv"
-    write_rows(path, roster_rows(people))
-    report = scan([str(path)]).files[0]
-    assert report.verdict == "block"
-    assert report.uninspectable is not None and "crashed" in report.uninspectable
-
-
-# Started on the file the command line names (`expected`), the worker's work counts only for a
-# scan of that very file with the default policy.
-
-
-def _summary(report: FileReport) -> tuple[object, ...]:
-    return (report.path, report.verdict, report.individuals, report.records, report.findings)
-
-
-def test_a_worker_started_on_the_expected_file_reads_as_in_process(
-    tmp_path: Path, people: list[Person]
-) -> None:
-    path = tmp_path / "r.xlsx"
-    write_xlsx(path, {"R": roster_rows(people)})
-    pid = _prestart(str(path))
-    try:
-        forked = scan([str(path)]).files
-    finally:
-        sys.modules["spillguard.scan"]._release_prestarted()
-    assert _reaped(pid)
-    assert list(map(_summary, forked)) == list(map(_summary, scan([str(path)], jobs=0).files))
-
-
-def test_a_worker_started_on_another_file_is_not_taken_for_this_one(
-    tmp_path: Path, people: list[Person]
-) -> None:
-    roster, counts = tmp_path / "r.xlsx", tmp_path / "c.xlsx"
-    write_xlsx(roster, {"R": roster_rows(people)})
-    write_xlsx(counts, {"C": nationality_counts()})
-    pid = _prestart(str(roster))
-    try:
-        report = scan([str(counts)]).files[0]
-    finally:
-        sys.modules["spillguard.scan"]._release_prestarted()
-    assert (report.path, report.verdict) == (str(counts), "pass")
-    assert _reaped(pid)
-
-
-def test_a_worker_started_with_the_default_policy_is_not_taken_for_another_policy(
-    tmp_path: Path, people: list[Person]
-) -> None:
-    path = tmp_path / "r.xlsx"
-    write_xlsx(path, {"R": roster_rows(people)})
-    _prestart(str(path))
-    try:
-        relaxed = scan([str(path)], Policy(block=frozenset(), warn=frozenset()), jobs=1).files[0]
-    finally:
-        sys.modules["spillguard.scan"]._release_prestarted()
-    assert relaxed.verdict == "pass"  # the default policy's worker would have said block
-
-
-def test_the_file_a_command_line_names_is_the_one_word_that_is_a_file(tmp_path: Path) -> None:
-    from spillguard.__main__ import named_file
-
-    path, other = tmp_path / "r.xlsx", tmp_path / "old-report.json"
-    path.write_bytes(b"PK")
-    other.write_text("{}")
-    assert named_file(["--format", "json", str(path)]) == str(path)
-    assert named_file([str(path), "--format", "json"]) == str(path)
-    assert named_file([str(path), "-o", str(other)]) is None  # two files: no guess
-    assert named_file([str(tmp_path)]) is None  # a directory: many files
-    assert named_file([str(tmp_path / "missing.xlsx")]) is None
-    assert named_file([]) is None
-    assert named_file(["--policy=strict.toml", str(path)]) is None  # a policy: no head start
-
-
-def test_no_head_start_under_a_policy_file_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from spillguard.__main__ import named_file
-
-    (tmp_path / "r.xlsx").write_bytes(b"PK")
-    monkeypatch.chdir(tmp_path)
-    assert named_file(["r.xlsx"]) == "r.xlsx"
-    (tmp_path / "spillguard.toml").write_text("")
-    assert named_file(["r.xlsx"]) is None
-
-
-def test_hostile_and_broken_files_read_alike_through_a_worker_started_on_them(
-    tmp_path: Path, people: list[Person]
-) -> None:
-    """The worker started on a named file reads a workbook's cells before the pipeline has
-    judged the file; whatever the file is, the verdict must be the one an in-process scan gives."""
-    rows = roster_rows(people)
-    laughs_workbook(tmp_path / "laughs.xlsx")
-    hidden = write_xlsx(tmp_path / "hidden.xlsx", {"S": facility_counts(), "R": rows}, {"R": "veryHidden"})
-    (tmp_path / "cut.xlsx").write_bytes(hidden.read_bytes()[: hidden.stat().st_size // 2])
-    (tmp_path / "junk.xlsx").write_bytes(random.Random(2).randbytes(4096))
-    write_docx_layers(tmp_path / "layers.docx", *(p.roster_name for p in people[:3]))
-    (tmp_path / "roster.zip").write_bytes(zip_bytes({"r.csv": csv_bytes(rows)}))
-    module = sys.modules["spillguard.scan"]
-    for path in sorted(tmp_path.iterdir()):
-        _prestart(str(path))
-        try:
-            through_worker = scan([str(path)]).files
-        finally:
-            module._release_prestarted()
-        in_process = scan([str(path)], jobs=0).files
-        assert [(f.path, f.verdict, f.uninspectable, f.individuals) for f in through_worker] == [
-            (f.path, f.verdict, f.uninspectable, f.individuals) for f in in_process
-        ], path.name

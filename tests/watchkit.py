@@ -17,7 +17,7 @@ from builders import Person, make_people, roster_rows, write_xlsx
 
 from spillguard.policy import DEFAULT_POLICY, Policy
 from spillguard.watch.alerts import Alerter
-from spillguard.watch.pool import AuditSink
+from spillguard.watch.audit_sink import AuditSink
 from spillguard.watch.webroot import Outcome, WatchConfig, Watcher
 
 WAIT = 60.0  # generous: a bound on waiting, never a timing assertion
