@@ -10,29 +10,29 @@ import signal
 from pathlib import Path
 
 import pytest
-from builders import (
-    Person,
-    csv_bytes,
-    facility_counts,
-    laughs_workbook,
-    make_people,
-    roster_rows,
-    write_docx_layers,
-    write_rows,
-    write_xlsx,
-    zip_bytes,
-)
 
 from spillguard.extract.base import Limits
 from spillguard.isolate import Job, Workers, scan_in_worker
 from spillguard.model import FileReport
 from spillguard.pipeline import scan_bytes, scan_path
 from spillguard.policy import DEFAULT_POLICY, Policy
+from testing.synth import (
+    RosterPerson,
+    csv_bytes,
+    facility_counts,
+    laughs_workbook,
+    roster_people,
+    simple_roster_rows,
+    write_docx_layers,
+    write_rows,
+    write_workbook,
+    zip_bytes,
+)
 
 
 @pytest.fixture(scope="module")
-def people() -> list[Person]:
-    return make_people(12, seed=11)
+def people() -> list[RosterPerson]:
+    return roster_people(12, seed=11)
 
 
 def _summary(reports: list[FileReport]) -> list[tuple[object, ...]]:
@@ -41,11 +41,13 @@ def _summary(reports: list[FileReport]) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("start", ["fork", "forkserver"])
 def test_hostile_and_broken_files_read_alike_in_a_worker_and_in_process(
-    tmp_path: Path, people: list[Person], start: str
+    tmp_path: Path, people: list[RosterPerson], start: str
 ) -> None:
-    rows = roster_rows(people)
+    rows = simple_roster_rows(people)
     laughs_workbook(tmp_path / "laughs.xlsx")
-    hidden = write_xlsx(tmp_path / "hidden.xlsx", {"S": facility_counts(), "R": rows}, {"R": "veryHidden"})
+    hidden = write_workbook(
+        tmp_path / "hidden.xlsx", {"S": facility_counts(), "R": rows}, {"R": "veryHidden"}
+    )
     (tmp_path / "cut.xlsx").write_bytes(hidden.read_bytes()[: hidden.stat().st_size // 2])
     (tmp_path / "junk.xlsx").write_bytes(random.Random(2).randbytes(4096))
     write_docx_layers(tmp_path / "layers.docx", *(p.roster_name for p in people[:3]))
@@ -58,26 +60,26 @@ def test_hostile_and_broken_files_read_alike_in_a_worker_and_in_process(
         assert _summary(reports) == _summary(scan_path(path, DEFAULT_POLICY)), path
 
 
-def test_bytes_are_judged_under_their_name(people: list[Person]) -> None:
-    data = csv_bytes(roster_rows(people))
+def test_bytes_are_judged_under_their_name(people: list[RosterPerson]) -> None:
+    data = csv_bytes(simple_roster_rows(people))
     reports = scan_in_worker(Job("site/files/roster.csv", data), DEFAULT_POLICY)
     assert _summary(reports) == _summary(scan_bytes("site/files/roster.csv", data, DEFAULT_POLICY))
     assert reports[0].path == "site/files/roster.csv" and reports[0].verdict == "block"
 
 
-def test_the_workers_policy_applies(tmp_path: Path, people: list[Person]) -> None:
+def test_the_workers_policy_applies(tmp_path: Path, people: list[RosterPerson]) -> None:
     path = tmp_path / "r.csv"
-    write_rows(path, roster_rows(people))
+    write_rows(path, simple_roster_rows(people))
     relaxed = Policy(block=frozenset(), warn=frozenset())
     assert scan_in_worker(str(path), relaxed)[0].verdict == "pass"
     assert scan_in_worker(str(path), DEFAULT_POLICY)[0].verdict == "block"
 
 
 def test_a_worker_that_dies_fails_closed_and_the_next_job_gets_a_new_one(
-    tmp_path: Path, people: list[Person]
+    tmp_path: Path, people: list[RosterPerson]
 ) -> None:
     path = tmp_path / "r.csv"
-    write_rows(path, roster_rows(people))
+    write_rows(path, simple_roster_rows(people))
     with Workers(DEFAULT_POLICY, 1) as workers:
         first = workers.scan(str(path))
         pids = [c.pid for c in _children()]
@@ -92,12 +94,12 @@ def test_a_worker_that_dies_fails_closed_and_the_next_job_gets_a_new_one(
 
 
 def test_a_worker_past_its_time_is_killed(
-    tmp_path: Path, people: list[Person], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, people: list[RosterPerson], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import spillguard.isolate as isolate
 
     path = tmp_path / "r.csv"
-    write_rows(path, roster_rows(people))
+    write_rows(path, simple_roster_rows(people))
     # No deadline of its own (the pipeline's would say "timed out" itself): the worker is
     # stopped (SIGSTOP) so it never answers, and the caller's grace runs out.
     monkeypatch.setattr(isolate, "GRACE_SECONDS", 0.5)
