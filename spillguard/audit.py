@@ -134,8 +134,8 @@ def _postgres_dialect() -> Dialect:
 def open_audit(url: str | None = None) -> AuditLog:
     """The audit log at `url`: a path or `sqlite:///path` (default `.spillguard/audit.db`), or a
     `postgresql://` URL (needs psycopg, in the respond extra)."""
-    from spillguard.store.model import StoreError
-    from spillguard.store.urls import parse_database_url
+    from spillguard.store.database_url import parse_database_url
+    from spillguard.store.records import StoreError
 
     try:
         database = parse_database_url(url, DEFAULT_AUDIT)

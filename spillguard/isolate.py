@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
@@ -64,6 +65,8 @@ class Workers:
         self.count = max(1, count)
         self._context = multiprocessing.get_context(start)
         self._jobs: queue.Queue[tuple[Job, Future[list[FileReport]]] | None] = queue.Queue()
+        self._live: set[_Worker] = set()  # the worker processes now running
+        self._lock = threading.Lock()
         self._threads = [
             threading.Thread(target=self._drive, name=f"spillguard-worker-{i}", daemon=True)
             for i in range(self.count)
@@ -88,8 +91,20 @@ class Workers:
         for future in futures:
             future.result()  # a warm-up that fails costs speed only: it is a report like any
 
-    def close(self) -> None:
-        """Finish the jobs already submitted, then stop the workers."""
+    def close(self, *, cancel: bool = False) -> None:
+        """Finish the jobs already submitted, then stop the workers. `cancel`: drop the jobs
+        not started and kill the workers now (Ctrl-C, an error in the caller)."""
+        if cancel:
+            while True:
+                try:
+                    item = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[1].cancel()
+            with self._lock:
+                for worker in self._live:
+                    worker.process.kill()
         for _ in self._threads:
             self._jobs.put(None)
         for thread in self._threads:
@@ -98,8 +113,8 @@ class Workers:
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(cancel=kind is not None)
 
     # --- the thread that drives one worker process ---------------------------------------
 
@@ -112,11 +127,19 @@ class Workers:
                     continue
                 if worker is None:
                     worker = _Worker.start(self._context, self.policy)
-                reports, worker = worker.run(job)
+                    with self._lock:
+                        self._live.add(worker)
+                reports, next_worker = worker.run(job)
+                if next_worker is None:
+                    with self._lock:
+                        self._live.discard(worker)
+                worker = next_worker
                 future.set_result(reports)
         finally:
             if worker is not None:
                 worker.stop()
+                with self._lock:
+                    self._live.discard(worker)
 
 
 @dataclass(frozen=True)
@@ -166,7 +189,9 @@ class _Worker:
 
 def _serve(conn: Connection, policy: Policy) -> None:
     """A worker's life: cap memory, then scan jobs until told to stop. Never prints: native
-    parsers (Rust panics, pdfium) would write noise to the user's terminal."""
+    parsers (Rust panics, pdfium) would write noise to the user's terminal. Ctrl-C is the
+    caller's to handle (a watcher finishes its queue; a scan cancels), not the worker's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _silence_stderr()
     _limit_memory(policy.limits)
     try:

@@ -126,3 +126,20 @@ def _children() -> list[object]:
     import multiprocessing
 
     return list(multiprocessing.active_children())
+
+
+def test_leaving_the_block_on_an_error_drops_the_queued_jobs(
+    tmp_path: Path, people: list[RosterPerson]
+) -> None:
+    import time
+
+    path = tmp_path / "r.csv"
+    write_rows(path, simple_roster_rows(people))
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), Workers(DEFAULT_POLICY, 1) as workers:
+        futures = workers.map([str(path)] * 200)
+        futures[0].result()
+        raise KeyboardInterrupt
+    assert time.monotonic() - started < 30
+    assert sum(f.cancelled() for f in futures) > 150  # not scanned after the interrupt
+    assert not _children()

@@ -16,7 +16,7 @@ from typing import Any
 from spillguard.errors import UserError
 from spillguard.files import write_text_atomic
 from spillguard.store import NewIncident, open_store
-from spillguard.store.model import Incident
+from spillguard.store.records import Incident
 from spillguard.timefmt import iso_z, zone
 
 RESPOND_MODULES = ("duckdb", "jinja2", "maxminddb")

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from spillguard.store.model import LETTER_STATES, Incident, Letter, NewIncident, StoreError
+from spillguard.store.records import LETTER_STATES, Incident, Letter, NewIncident, StoreError
 from spillguard.timefmt import iso_z
 
 SCHEMA_VERSION = 1
