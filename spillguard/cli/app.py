@@ -1,6 +1,10 @@
 """The Typer app: the root command, `--version`, and the explicit list of command families.
 Adding a family (people, notices, holds, ...) is one module under `spillguard/cli/` with a
-`register(app)` function, and one line in `FAMILIES`."""
+`register(app)` function, and one line in `FAMILIES`.
+
+Every family is registered on every start. Building only the family of the command being run
+was measured (benchmarks/bench_trees.py, 40 alternating runs on the 6,525-row roster): no
+difference in CPU time (0.286 s against 0.284 s), so the simple way stays."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from spillguard._version import __version__
 from spillguard.cli import gate, respond, scan, watch
 from spillguard.cli.common import EXIT_INTERRUPTED
 
-FAMILIES = (scan, gate, watch, respond)  # each module's register(app) adds its commands
+FAMILIES = (scan, respond, gate, watch)  # each module's register(app) adds its commands, in help order
 
 
 def _version(value: bool) -> None:
