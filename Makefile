@@ -20,11 +20,11 @@ $(STAMP): pyproject.toml constraints.txt scripts/install-system-deps.sh
 setup: $(STAMP)
 
 demo: setup
-	$(BIN)/python -m spillguard.demo
+	$(BIN)/python -m testing.demo
 
 lint: setup
-	$(BIN)/ruff check spillguard tests benchmarks
-	$(BIN)/ruff format --check spillguard tests benchmarks
+	$(BIN)/ruff check spillguard testing tests benchmarks
+	$(BIN)/ruff format --check spillguard testing tests benchmarks
 	$(BIN)/mypy
 
 test: lint

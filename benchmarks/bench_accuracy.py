@@ -1,4 +1,4 @@
-"""Accuracy on the labelled corpus (`spillguard.testdata.build_corpus`), beside Presidio.
+"""Accuracy on the labelled corpus (`testing.synth.build_corpus`), beside Presidio.
 
     python -m benchmarks accuracy [--quick] [--scale N] [--seed N] [--no-presidio]
 
@@ -131,7 +131,7 @@ def presidio_outcomes(root: Path, labels: Sequence[Any], every: int) -> tuple[di
 
 
 def score_kinds(labels: Sequence[Any], outcomes: Mapping[str, Outcome]) -> dict[str, KindScore]:
-    from spillguard.testdata import KINDS
+    from testing.synth import KINDS
 
     scores = {kind: KindScore() for kind in KINDS}
     for label in labels:
@@ -227,7 +227,7 @@ def run(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     require_scanner()
     require_testdata()
-    from spillguard.testdata import build_corpus
+    from testing.synth import build_corpus
 
     root = out_dir(f"accuracy-s{args.seed}x{args.scale}", args.out)
     started = time.perf_counter()

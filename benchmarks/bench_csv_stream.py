@@ -40,7 +40,7 @@ HEADER = "Name,A-Number,DOB,Nationality,Facility,Book-In Date\r\n"
 
 
 def write_big_roster(path: Path, rows: int, seed: int = 1) -> None:
-    from spillguard import testdata as td
+    from testing import synth as td
 
     pool = td.make_people(3000, seed)
     rng = random.Random(seed)

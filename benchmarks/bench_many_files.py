@@ -116,7 +116,7 @@ def routine_text(rng: random.Random, officials: Sequence[str]) -> list[str]:
 
 def write_mixed_files(directory: Path, n: int, seed: int = 3) -> tuple[dict[str, int], int]:
     """Write `n` files; return counts by format and how many carry people."""
-    from spillguard import testdata as td
+    from testing import synth as td
 
     rng = random.Random(seed)
     factory = td.PeopleFactory(seed)

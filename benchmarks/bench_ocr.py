@@ -29,7 +29,7 @@ from benchmarks import (
     print_table,
     require_testdata,
 )
-from spillguard.scan import Report
+from spillguard.model import Report
 
 DEFAULT_PAGES, QUICK_PAGES = 10, 3
 DEFAULT_ROWS = 25
@@ -121,14 +121,14 @@ def write_scanned_roster(path: Path, pages: int, rows: int) -> Path:
     """Letter pages at DPI with a roster printed in 11 pt type, saved as pictures only."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from spillguard import testdata
+    from testing import synth
 
     font = ImageFont.truetype(_font(), int(11 * DPI / 72))
     width, height = int(8.5 * DPI), int(11 * DPI)
     columns = [0.0, 1.15, 3.3, 4.45, 5.6]  # inches from the left margin
     sheets = []
     for number in range(pages):
-        people = testdata.make_people(rows, seed=number)
+        people = synth.make_people(rows, seed=number)
         page = Image.new("L", (width, height), 255)
         draw = ImageDraw.Draw(page)
         y = DPI
@@ -137,7 +137,7 @@ def write_scanned_roster(path: Path, pages: int, rows: int) -> Path:
             draw.text((DPI // 2 + int(x * DPI), y), title, font=font, fill=0)
         for person in people:
             y += int(0.3 * DPI)
-            name = testdata.to_ascii(f"{person.family}, {person.given}").upper()[:26]
+            name = synth.to_ascii(f"{person.family}, {person.given}").upper()[:26]
             cells = [f"A{person.a_number}", name, person.date_of_birth.strftime("%m/%d/%Y")]
             cells += [person.country.upper()[:14], person.facility[:30]]
             for x, text in zip(columns, cells, strict=True):
@@ -151,16 +151,16 @@ def write_statistics(folder: Path, files: int) -> Path:
     from docx import Document
     from reportlab.pdfgen import canvas
 
-    from spillguard import testdata
+    from testing import synth
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(7)
     for index in range(files // 4):
-        rows = testdata.facility_count_rows(testdata.invent_facilities(rng, 30), seed=index)
+        rows = synth.facility_count_rows(synth.invent_facilities(rng, 30), seed=index)
         text_rows = [[str(cell) for cell in row] for row in rows]
         with open(folder / f"counts-{index}.csv", "w", newline="") as fh:
             csv.writer(fh).writerows(text_rows)
-        testdata.write_xlsx(folder / f"counts-{index}.xlsx", [testdata.Sheet("Counts", rows)])
+        synth.write_xlsx(folder / f"counts-{index}.xlsx", [synth.Sheet("Counts", rows)])
         document = Document()
         document.add_paragraph("Average daily population by facility")
         table = document.add_table(rows=0, cols=3)

@@ -44,7 +44,7 @@ PRESIDIO_GOAL = 100.0
 
 def build_roster(directory: Path, rows: int) -> tuple[Path, list[list[str]], int]:
     """Write the roster workbook; return it, its data rows as text, and distinct people."""
-    from spillguard import testdata as td
+    from testing import synth as td
 
     if rows == td.LEAK_ROWS:
         people = td.leak_sized_people(seed=2022)
@@ -100,8 +100,8 @@ def time_presidio(rows: list[list[str]], limit: int | None) -> tuple[float, floa
 
 
 def run(argv: list[str] | None) -> int:
-    require_scanner()  # first: spillguard.testdata lives in the package that needs the scanner
-    from spillguard import testdata as td
+    require_scanner()
+    from testing import synth as td
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks roster", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1,000 rows, 3 runs")

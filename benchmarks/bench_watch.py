@@ -60,7 +60,7 @@ def write_clean(folder: Path, count: int, tag: int) -> None:
 def bench_watch(drops: int, clean: int, work: Path) -> list[float]:
     from spillguard.policy import DEFAULT_POLICY
     from spillguard.watch.alerts import Alerter
-    from spillguard.watch.pool import AuditSink
+    from spillguard.watch.audit_sink import AuditSink
     from spillguard.watch.webroot import WatchConfig, Watcher
 
     source = build_roster(work / "source", ROWS)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from spillguard.errors import UserError
 from spillguard.model import FileReport
 from spillguard.policy import KEY_PREFIX, Policy, keyed_hash, valid_public_key
 
@@ -47,7 +48,7 @@ FINDINGS_CHANGED = "findings changed (the scanner or the policy now finds someth
 DUPLICATE = "duplicate signer"
 
 
-class ApprovalError(ValueError):
+class ApprovalError(UserError, ValueError):
     """A key or approval file that cannot be used; the message names the file."""
 
 

@@ -28,13 +28,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from spillguard.errors import UserError
+
 DEFAULT_AUDIT = Path(".spillguard") / "audit.db"
 GENESIS = "0" * 64
 HEAD_SUFFIX = ".head"
 LOCK_WAIT_MS = 30_000  # two gates appending at once: the second waits for the first
 
 
-class AuditError(ValueError):
+class AuditError(UserError, ValueError):
     """An audit log that cannot be opened or written; the message names it."""
 
 
@@ -132,8 +134,8 @@ def _postgres_dialect() -> Dialect:
 def open_audit(url: str | None = None) -> AuditLog:
     """The audit log at `url`: a path or `sqlite:///path` (default `.spillguard/audit.db`), or a
     `postgresql://` URL (needs psycopg, in the respond extra)."""
-    from spillguard.store.model import StoreError
-    from spillguard.store.urls import parse_database_url
+    from spillguard.store.database_url import parse_database_url
+    from spillguard.store.records import StoreError
 
     try:
         database = parse_database_url(url, DEFAULT_AUDIT)
@@ -147,6 +149,17 @@ def open_audit(url: str | None = None) -> AuditLog:
         return SqlAuditLog(db, dialect, database.display, TableAnchor(db, dialect))
     path = database.path
     return SqlAuditLog(db, SQLITE, database.display, FileAnchor(path.with_name(path.name + HEAD_SUFFIX)))
+
+
+def record(url: str | None, action: str, detail: dict[str, Any]) -> tuple[str, Entry]:
+    """Append one entry to the log at `url`, opened for it and closed after: the log's
+    location and the entry. Every writer of the log (gate, publish, approve, the watchers)
+    appends through here."""
+    log = open_audit(url)
+    try:
+        return log.location, log.append(action, detail)
+    finally:
+        log.close()
 
 
 def _actor() -> str:

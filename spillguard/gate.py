@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from spillguard.approvals import Approval, Decision, decide, load_approvals
-from spillguard.model import FileReport
+from spillguard.model import FileReport, Report
 from spillguard.policy import AllowEntry, Policy
-from spillguard.scan import Report, expand, scan
+from spillguard.scan import expand, scan
 
 SKIPPED_FOLDERS = frozenset({".git", ".spillguard"})
 STATE_LABEL = {
@@ -212,3 +212,61 @@ def render_sarif(result: GateResult, show_values: bool, verbose: bool) -> str:
 
 
 FORMATS = {"table": render_table, "json": render_json, "sarif": render_sarif}
+
+
+@dataclass(frozen=True)
+class Approved:
+    """What `approve_file` did: the file's report, the signed approval and where it went, and
+    the audit entry that records it."""
+
+    report: FileReport
+    approval: Approval
+    path: Path
+    trusted: bool  # the key is among the policy's approvers (else the gate will not count it)
+    audit_seq: int
+
+
+def approve_file(
+    file: str,
+    policy: Policy,
+    key_path: Path,
+    reason: str,
+    expires: str | None,
+    approvals_dir: Path,
+    audit: str | None,
+    now: datetime,
+) -> Approved:
+    """Sign an approval of `file` as it is now (its sha256 and its findings) with the private
+    key at `key_path` (signer: the key file's stem), write it into `approvals_dir` and record
+    it in the audit log. The file is scanned in a worker, like every other scan."""
+    from spillguard.approvals import (
+        ApprovalError,
+        fingerprint,
+        load_private_key,
+        parse_expiry,
+        sign,
+        write_approval,
+    )
+    from spillguard.audit import record
+
+    private = load_private_key(key_path)
+    until = parse_expiry(expires, now) if expires else None
+    if until is not None and until <= now:
+        raise ApprovalError(f"--expires {expires}: already in the past")
+    report = scan([file], policy, jobs=1).files[0]
+    if "!" in report.path or Path(file).is_dir():
+        raise ApprovalError(f"{file}: approve one file at a time")
+    approval = sign(report, policy.for_path(report.path), private, key_path.stem, reason, now, until)
+    path = write_approval(approval, approvals_dir)
+    detail = {
+        "file": approval.path,
+        "sha256": approval.sha256,
+        "signer": approval.signer,
+        "key": fingerprint(approval.key),
+        "reason": approval.reason,
+        "expires": approval.expires,
+        "approval": str(path),
+    }
+    _, entry = record(audit, "approve", detail)
+    trusted = policy.approver_for_key(approval.key) is not None
+    return Approved(report, approval, path, trusted, entry.seq)

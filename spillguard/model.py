@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from spillguard._version import __version__
+
 # Where a piece of text sits in its file. Layers name what a reader would have to do to see it.
 Layer = Literal[
     "cell",
@@ -209,6 +211,32 @@ class FileReport:
         }
         out.update(self.extra)
         return out
+
+
+@dataclass(frozen=True)
+class Report:
+    """A scan of many files: one FileReport per file and member, in a stable order. Its
+    `as_dict` is the JSON contract of spec/report.md."""
+
+    started: str
+    seconds: float
+    files: tuple[FileReport, ...]
+    tool_version: str = __version__
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        return max((f.verdict for f in self.files), key=VERDICT_ORDER.__getitem__, default="pass")
+
+    def as_dict(self, show_values: bool = False) -> dict[str, object]:
+        return {
+            "schema": "spillguard.report/1",
+            "tool": {"name": "spillguard", "version": self.tool_version},
+            "started": self.started,
+            "seconds": round(self.seconds, 3),
+            "verdict": self.verdict,
+            "files": [f.as_dict(show_values) for f in self.files],
+        }
 
 
 def mask(value: str) -> str:

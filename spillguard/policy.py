@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
+from spillguard.errors import UserError
 from spillguard.extract.base import Limits
 from spillguard.model import SEVERITY_ORDER
 
@@ -36,7 +37,7 @@ IDENTIFIER_KINDS = frozenset(
 KEY_PREFIX = "ed25519:"
 
 
-class PolicyError(ValueError):
+class PolicyError(UserError, ValueError):
     """A policy file that cannot be used; the message names the file and what is wrong."""
 
 
@@ -185,6 +186,7 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+POLICY_FILE = "spillguard.toml"  # the policy a command finds in its working directory
 
 
 # --- keyed hashes ----------------------------------------------------------------------------

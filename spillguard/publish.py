@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from spillguard.errors import UserError
 from spillguard.gate import GateResult, run_gate
 from spillguard.policy import Policy
 
@@ -32,7 +33,7 @@ TEMP_PREFIX = ".spillguard-tmp-"
 BLOCK = 1024 * 1024
 
 
-class PublishError(ValueError):
+class PublishError(UserError, ValueError):
     """A source or destination that cannot be used; the message names it."""
 
 

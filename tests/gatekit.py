@@ -9,11 +9,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from builders import facility_counts, make_people, roster_rows, write_rows, write_xlsx
-
 from spillguard.approvals import Approval, load_private_key, new_key_pair, sign, write_approval
 from spillguard.policy import Policy, load_policy
 from spillguard.scan import scan
+from testing.synth import facility_counts, roster_people, simple_roster_rows, write_rows, write_workbook
 
 SPILLGUARD = Path(sys.executable).with_name("spillguard")
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
@@ -44,7 +43,7 @@ def env_with_spillguard() -> dict[str, str]:
 
 def write_roster(path: Path, seed: int = 7, count: int = 8) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_xlsx(path, {"Roster": roster_rows(make_people(count, seed=seed))})
+    return write_workbook(path, {"Roster": simple_roster_rows(roster_people(count, seed=seed))})
 
 
 def write_site(root: Path) -> Path:

@@ -1,6 +1,6 @@
 """Pictures built at test time for the OCR tests: a roster rendered as a screenshot (grid lines,
 like a spreadsheet) or as a printed list, and the documents that carry such a picture. Every
-person is invented by tests/builders.py."""
+person is invented by testing/synth.py."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from functools import cache
 
 import pytest
-from builders import Person, make_people
 from PIL import Image, ImageDraw, ImageFont
 
 from spillguard import ocr
+from testing.synth import RosterPerson, roster_people
 
 FONT_GLOB = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 HEADER = ["A-Number", "Name", "Date of Birth", "Nationality", "Detention Facility"]
@@ -43,11 +43,11 @@ def font_path() -> str:
     return found[0]
 
 
-def people(n: int = 5, seed: int = 6) -> list[Person]:
-    return make_people(n, seed, invented=True)
+def people(n: int = 5, seed: int = 6) -> list[RosterPerson]:
+    return roster_people(n, seed, invented=True)
 
 
-def roster_cells(persons: Sequence[Person]) -> list[list[str]]:
+def roster_cells(persons: Sequence[RosterPerson]) -> list[list[str]]:
     rows = [list(HEADER)]
     for p in persons:
         rows.append([f"A{p.a_number}", p.roster_name, p.born.strftime("%m/%d/%Y"), p.country, p.facility])

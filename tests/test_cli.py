@@ -13,17 +13,25 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import (
-    Person,
-    csv_bytes,
-    facility_counts,
-    make_people,
-    roster_rows,
-    write_xlsx,
-    zip_bytes,
-)
 
 from spillguard.detect.rules import RULES
+from testing.synth import (
+    RosterPerson as Person,
+)
+from testing.synth import (
+    csv_bytes,
+    facility_counts,
+    zip_bytes,
+)
+from testing.synth import (
+    roster_people as make_people,
+)
+from testing.synth import (
+    simple_roster_rows as roster_rows,
+)
+from testing.synth import (
+    write_workbook as write_xlsx,
+)
 
 ENTRY_POINT = shutil.which("spillguard", path=os.path.dirname(sys.executable))
 COMMAND = [ENTRY_POINT] if ENTRY_POINT else [sys.executable, "-m", "spillguard"]

@@ -8,19 +8,19 @@ import random
 from collections.abc import Sequence
 
 import pytest
-from builders import (
-    contract_rows,
-    facility_counts,
-    invented_name,
-    make_people,
-    nationality_counts,
-    office_directory,
-    roster_rows,
-)
 
 from spillguard.assess import Assessment
 from spillguard.detect.columns import Plan, detect_table, plan_table
 from spillguard.model import Table
+from testing.synth import (
+    facility_counts,
+    fixed_contract_rows,
+    invented_name,
+    nationality_counts,
+    office_directory,
+    roster_people,
+    simple_roster_rows,
+)
 
 
 def kinds_by_header(rows: Sequence[Sequence[str]]) -> dict[str, str]:
@@ -46,7 +46,7 @@ def invented_rows(header: Sequence[str], n: int, seed: int) -> list[list[str]]:
 
 
 def test_roster_columns_get_their_kinds() -> None:
-    rows = roster_rows(make_people(30, seed=1))
+    rows = simple_roster_rows(roster_people(30, seed=1))
     assert kinds_by_header(rows) == {
         "A-Number": "a_number",
         "Name": "person_name",
@@ -75,7 +75,7 @@ def test_book_in_date_is_not_a_birth_date() -> None:
 def test_headerless_last_first_column_beside_a_numbers_is_names() -> None:
     rng = random.Random(3)
     rows = []
-    for p in make_people(20, seed=3, invented=True):
+    for p in roster_people(20, seed=3, invented=True):
         rows.append([p.a_number, f"{p.family}, {p.given}", str(rng.randint(1, 9))])
     rows = [[f"A{r[0]}", r[1], r[2]] for r in rows]
     plan = plan_table(rows, "sheet:Sheet1")
@@ -85,7 +85,7 @@ def test_headerless_last_first_column_beside_a_numbers_is_names() -> None:
 
 
 def test_title_case_names_under_name_header() -> None:
-    people = make_people(12, seed=4)
+    people = roster_people(12, seed=4)
     rows = [["Last Name", "First Name", "DOB"]] + [
         [p.family.title(), p.given.title(), p.born.isoformat()] for p in people
     ]
@@ -98,7 +98,7 @@ def test_title_case_names_under_name_header() -> None:
 
 
 def test_bare_nine_digits_are_a_numbers_only_under_an_a_number_header() -> None:
-    people = make_people(15, seed=5)
+    people = roster_people(15, seed=5)
     under_header = [["Alien Number", "Name"]] + [[p.a_number, p.roster_name] for p in people]
     assert kinds_by_header(under_header)["Alien Number"] == "a_number"
     as_contracts = [["Contract Number", "Vendor"]] + [[p.a_number, "Northgate Services Inc"] for p in people]
@@ -108,7 +108,7 @@ def test_bare_nine_digits_are_a_numbers_only_under_an_a_number_header() -> None:
 
 def test_nationality_agency_spelling_is_a_nationality_value() -> None:
     rows = [["A-Number", "Citizenship"]] + [
-        [f"A{p.a_number}", "CHINA, PEOPLES REPUBLIC OF"] for p in make_people(6, seed=6)
+        [f"A{p.a_number}", "CHINA, PEOPLES REPUBLIC OF"] for p in roster_people(6, seed=6)
     ]
     assert kinds_by_header(rows)["Citizenship"] == "nationality"
     assert assess(rows).counts["nationality"] == 6
@@ -116,7 +116,7 @@ def test_nationality_agency_spelling_is_a_nationality_value() -> None:
 
 @pytest.mark.parametrize(
     "rows",
-    [facility_counts(), nationality_counts(), contract_rows(), office_directory()],
+    [facility_counts(), nationality_counts(), fixed_contract_rows(), office_directory()],
     ids=["facility-counts", "nationality-counts", "contracts", "office-directory"],
 )
 def test_routine_tables_carry_nobody(rows: list[list[object]]) -> None:
@@ -127,8 +127,8 @@ def test_routine_tables_carry_nobody(rows: list[list[object]]) -> None:
 
 
 def test_plan_made_on_first_chunk_holds_for_continuations() -> None:
-    people = make_people(40, seed=9)
-    rows = roster_rows(people)
+    people = roster_people(40, seed=9)
+    rows = simple_roster_rows(people)
     plans: dict[str, Plan] = {}
     assessment = Assessment()
     detect_table(Table("sheet:R", rows[:21], key="sheet:R"), plans, assessment)
@@ -144,7 +144,7 @@ def test_plan_made_on_first_chunk_holds_for_continuations() -> None:
 
 
 def test_hidden_rows_and_columns_mark_their_findings_hidden() -> None:
-    rows = roster_rows(make_people(5, seed=10))
+    rows = simple_roster_rows(roster_people(5, seed=10))
     table = Table("sheet:R", rows, hidden_rows=frozenset({3}), hidden_columns=frozenset({0}))
     assessment = Assessment()
     detect_table(table, {}, assessment)

@@ -5,11 +5,11 @@ press releases who are no leak."""
 from __future__ import annotations
 
 import pytest
-from builders import A_NUMBER_FAQ, PRESS_RELEASE
 
 from spillguard.assess import Assessment
 from spillguard.detect.text import detect_passage, find_hits
 from spillguard.model import Location, Passage
+from testing.synth import A_NUMBER_FAQ, PRESS_RELEASE
 
 
 def kinds(text: str) -> dict[str, list[str]]:

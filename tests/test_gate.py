@@ -10,11 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from builders import make_people
 from gatekit import NOW, approve, make_keys, run, write_policy, write_site
 
 from spillguard.audit import open_audit, verify
 from spillguard.policy import keyed_hash, load_policy
+from testing.synth import (
+    roster_people as make_people,
+)
 
 SALT = "site-salt-for-tests-42"
 

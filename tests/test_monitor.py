@@ -17,10 +17,12 @@ import pytest
 from gatekit import run
 from watchkit import free_port, receiver, roster, wait_for
 
+from spillguard.isolate import Workers
 from spillguard.policy import DEFAULT_POLICY
 from spillguard.watch.alerts import Alerter
+from spillguard.watch.audit_sink import AuditSink
+from spillguard.watch.judge import Judge
 from spillguard.watch.monitor import Monitor, MonitorConfig, State, links_of
-from spillguard.watch.pool import AuditSink, Judge, ScanPool
 
 pytest.importorskip("apprise")
 
@@ -142,7 +144,7 @@ def test_leak_linked_during_the_test_is_found_alerted_and_recorded(
 
 def test_monitor_library_counts_conditional_fetches(site: tuple[str, Path, Path], tmp_path: Path) -> None:
     base, _root, _log = site
-    pool = ScanPool(DEFAULT_POLICY, 1)
+    pool = Workers(DEFAULT_POLICY, 1, start="forkserver")
     store = State(tmp_path / "m.db")
     try:
         monitor = Monitor(

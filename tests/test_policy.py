@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from builders import write_rows
 from gatekit import run, write_roster
 
 from spillguard.policy import DEFAULT_POLICY, PolicyError, keyed_hash, load_policy, normalize_value
 from spillguard.scan import scan
+from testing.synth import write_rows
 
 SALT = "pepper-for-tests-0123"
 PUBLIC_KEY = "ed25519:" + "A" * 43 + "="

@@ -11,11 +11,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from builders import make_people, roster_rows, write_rows
 from gatekit import NOW, approve, make_keys, run, write_policy, write_site
 
 from spillguard.policy import load_policy
 from spillguard.publish import MANIFEST, TEMP_PREFIX, ChangedError, LocalDestination, PublishError, publish
+from testing.synth import (
+    roster_people as make_people,
+)
+from testing.synth import (
+    simple_roster_rows as roster_rows,
+)
+from testing.synth import (
+    write_rows,
+)
 
 
 @pytest.fixture

@@ -8,45 +8,44 @@ import json
 import os
 import random
 import shutil
-import sys
 import tarfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import (
-    A_NUMBER_FAQ,
-    PRESS_RELEASE,
-    Person,
-    add_zip_parts,
-    contract_rows,
-    csv_bytes,
-    facility_counts,
-    make_people,
-    nationality_counts,
-    office_directory,
-    pivot_cache_parts,
-    roster_lines,
-    roster_rows,
-    weekly_statistics,
-    with_repeats,
-    write_docx_layers,
-    write_ods,
-    write_pdf_text,
-    write_pdf_under_box,
-    write_pptx_layers,
-    write_rows,
-    write_xlsx,
-    zip_bytes,
-)
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
 from spillguard import FileReport, Policy, scan
 from spillguard.extract.base import Limits
 from spillguard.model import Finding
+from testing.synth import (
+    A_NUMBER_FAQ,
+    PRESS_RELEASE,
+    RosterPerson,
+    add_zip_parts,
+    csv_bytes,
+    facility_counts,
+    fixed_contract_rows,
+    laughs_workbook,
+    nationality_counts,
+    office_directory,
+    pivot_cache_for,
+    roster_lines,
+    roster_people,
+    simple_roster_rows,
+    weekly_statistics,
+    with_repeats,
+    write_docx_layers,
+    write_ods_rows,
+    write_pdf_text,
+    write_pdf_under_box,
+    write_pptx_layers,
+    write_rows,
+    write_workbook,
+    zip_bytes,
+)
 
 
 def scan_one(path: Path, policy: Policy | None = None) -> FileReport:
@@ -69,17 +68,19 @@ def values(report: FileReport, kind: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def people() -> list[Person]:
-    return make_people(12, seed=21)
+def people() -> list[RosterPerson]:
+    return roster_people(12, seed=21)
 
 
 # --- conclusions -------------------------------------------------------------------------------
 
 
 def test_roster_with_repeated_rows_counts_people_once(tmp_path: Path) -> None:
-    people = make_people(625, seed=1)
+    people = roster_people(625, seed=1)
     rows = with_repeats(people, 25, seed=2)
-    report = scan_one(write_xlsx(tmp_path / "fy23.xlsx", {"Detained Population": roster_rows(rows)}))
+    report = scan_one(
+        write_workbook(tmp_path / "fy23.xlsx", {"Detained Population": simple_roster_rows(rows)})
+    )
     assert report.type == "xlsx"
     assert report.records == 650
     assert report.individuals == 625
@@ -91,7 +92,7 @@ def test_roster_with_repeated_rows_counts_people_once(tmp_path: Path) -> None:
 
 
 def test_people_without_a_numbers_are_told_apart_by_name_and_birth_date(tmp_path: Path) -> None:
-    people = make_people(625, seed=3)
+    people = roster_people(625, seed=3)
     # Names repeat across people (the name lists are short); name + birth date does not.
     assert len({p.roster_name for p in people}) < 625
     rows = with_repeats(people, 25, seed=4)
@@ -104,24 +105,24 @@ def test_people_without_a_numbers_are_told_apart_by_name_and_birth_date(tmp_path
 
 
 def test_name_with_birth_date_only_is_high_and_blocks(tmp_path: Path) -> None:
-    table = [["Name", "Birth Date"]] + [[p.roster_name, p.born.isoformat()] for p in make_people(8, 5)]
-    report = scan_one(write_xlsx(tmp_path / "members.xlsx", {"Members": table}))
+    table = [["Name", "Birth Date"]] + [[p.roster_name, p.born.isoformat()] for p in roster_people(8, 5)]
+    report = scan_one(write_workbook(tmp_path / "members.xlsx", {"Members": table}))
     assert report.severity == "high"
     assert report.verdict == "block"
 
 
 def test_never_seen_names_under_respondent_header_block(tmp_path: Path) -> None:
-    people = make_people(30, seed=6, invented=True)
+    people = roster_people(30, seed=6, invented=True)
     table = [["Respondent", "Book-in Date", "Housing"]]
     table += [[p.roster_name, "03/14/2022", "Unit C"] for p in people]
-    report = scan_one(write_xlsx(tmp_path / "docket.xlsx", {"Docket": table}))
+    report = scan_one(write_workbook(tmp_path / "docket.xlsx", {"Docket": table}))
     assert report.counts.get("person_name") == 30
     assert report.counts.get("date_of_birth", 0) == 0  # book-in date is not a birth date
     assert report.verdict == "block"
 
 
 def test_policy_decides_what_blocks(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "r.xlsx", {"R": roster_rows(make_people(5, 7))})
+    path = write_workbook(tmp_path / "r.xlsx", {"R": simple_roster_rows(roster_people(5, 7))})
     assert scan_one(path, Policy(block=frozenset({"critical"}))).verdict == "block"
     assert scan_one(path, Policy(block=frozenset(), warn=frozenset({"critical"}))).verdict == "warn"
 
@@ -133,13 +134,13 @@ def test_routine_publications_pass(tmp_path: Path) -> None:
     import docx
 
     paths = [
-        write_xlsx(tmp_path / "facilities.xlsx", {"Facilities": facility_counts()}),
-        write_xlsx(tmp_path / "nationalities.xlsx", {"FY2022": nationality_counts()}),
+        write_workbook(tmp_path / "facilities.xlsx", {"Facilities": facility_counts()}),
+        write_workbook(tmp_path / "nationalities.xlsx", {"FY2022": nationality_counts()}),
         write_rows(tmp_path / "nationalities.csv", nationality_counts()),
-        write_xlsx(tmp_path / "contracts.xlsx", {"Awards": contract_rows()}),
-        write_rows(tmp_path / "contracts.csv", contract_rows()),
-        write_xlsx(tmp_path / "directory.xlsx", {"Offices": office_directory()}),
-        write_xlsx(tmp_path / "weekly.xlsx", weekly_statistics()),
+        write_workbook(tmp_path / "contracts.xlsx", {"Awards": fixed_contract_rows()}),
+        write_rows(tmp_path / "contracts.csv", fixed_contract_rows()),
+        write_workbook(tmp_path / "directory.xlsx", {"Offices": office_directory()}),
+        write_workbook(tmp_path / "weekly.xlsx", weekly_statistics()),
     ]
     faq = tmp_path / "faq.html"
     body = "".join(f"<p>{p}</p>" for p in A_NUMBER_FAQ.split("\n\n"))
@@ -167,7 +168,7 @@ def test_routine_publications_pass(tmp_path: Path) -> None:
 
 
 def test_contract_numbers_and_duns_are_never_a_numbers(tmp_path: Path) -> None:
-    report = scan_one(write_xlsx(tmp_path / "awards.xlsx", {"Awards": contract_rows()}))
+    report = scan_one(write_workbook(tmp_path / "awards.xlsx", {"Awards": fixed_contract_rows()}))
     assert "a_number" not in report.counts
     assert report.findings == ()
 
@@ -176,10 +177,10 @@ def test_contract_numbers_and_duns_are_never_a_numbers(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("state", ["hidden", "veryHidden"])
-def test_hidden_sheet(tmp_path: Path, people: list[Person], state: str) -> None:
-    path = write_xlsx(
+def test_hidden_sheet(tmp_path: Path, people: list[RosterPerson], state: str) -> None:
+    path = write_workbook(
         tmp_path / "stats.xlsx",
-        {"Summary": facility_counts(), "Detainees": roster_rows(people)},
+        {"Summary": facility_counts(), "Detainees": simple_roster_rows(people)},
         {"Detainees": state},
     )
     report = scan_one(path)
@@ -197,11 +198,11 @@ def test_hidden_sheet(tmp_path: Path, people: list[Person], state: str) -> None:
     assert "hidden" in report.reason
 
 
-def test_hidden_rows_columns_comments_and_defined_names(tmp_path: Path, people: list[Person]) -> None:
+def test_hidden_rows_columns_comments_and_defined_names(tmp_path: Path, people: list[RosterPerson]) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Roster"
-    for row in roster_rows(people):
+    for row in simple_roster_rows(people):
         ws.append(row)
     ws.row_dimensions[3].hidden = True
     ws.column_dimensions["A"].hidden = True
@@ -222,9 +223,9 @@ def test_hidden_rows_columns_comments_and_defined_names(tmp_path: Path, people: 
     assert report.individuals == len(people) + 2
 
 
-def test_pivot_cache_of_a_deleted_sheet(tmp_path: Path, people: list[Person]) -> None:
-    path = write_xlsx(tmp_path / "pivot.xlsx", {"Summary": facility_counts()})
-    add_zip_parts(path, pivot_cache_parts(people))
+def test_pivot_cache_of_a_deleted_sheet(tmp_path: Path, people: list[RosterPerson]) -> None:
+    path = write_workbook(tmp_path / "pivot.xlsx", {"Summary": facility_counts()})
+    add_zip_parts(path, pivot_cache_for(people))
     report = scan_one(path)
     assert report.verdict == "block"
     assert report.individuals == len(people)
@@ -234,7 +235,7 @@ def test_pivot_cache_of_a_deleted_sheet(tmp_path: Path, people: list[Person]) ->
     assert len(found) == len(report.findings)
 
 
-def test_word_comment_tracked_deletion_and_hidden_text(tmp_path: Path, people: list[Person]) -> None:
+def test_word_comment_tracked_deletion_and_hidden_text(tmp_path: Path, people: list[RosterPerson]) -> None:
     lines = roster_lines(people)
     report = scan_one(write_docx_layers(tmp_path / "w.docx", "Detainee " + lines[0], lines[1], lines[2]))
     assert report.type == "docx" and report.verdict == "block"
@@ -244,7 +245,7 @@ def test_word_comment_tracked_deletion_and_hidden_text(tmp_path: Path, people: l
     assert not [f for f in report.findings if not f.location.hidden]
 
 
-def test_slide_notes_and_hidden_slide(tmp_path: Path, people: list[Person]) -> None:
+def test_slide_notes_and_hidden_slide(tmp_path: Path, people: list[RosterPerson]) -> None:
     lines = roster_lines(people)
     report = scan_one(write_pptx_layers(tmp_path / "deck.pptx", "Respondent " + lines[3], lines[4]))
     assert report.type == "pptx" and report.verdict == "block"
@@ -253,7 +254,7 @@ def test_slide_notes_and_hidden_slide(tmp_path: Path, people: list[Person]) -> N
     assert values(report, "a_number") and not kinds_at(report, part="slide:1")
 
 
-def test_pdf_text_under_a_black_box(tmp_path: Path, people: list[Person]) -> None:
+def test_pdf_text_under_a_black_box(tmp_path: Path, people: list[RosterPerson]) -> None:
     path = write_pdf_under_box(
         tmp_path / "redacted.pdf", "Weekly detention statistics", roster_lines(people)[5]
     )
@@ -264,14 +265,14 @@ def test_pdf_text_under_a_black_box(tmp_path: Path, people: list[Person]) -> Non
 
 
 def test_pdf_roster_in_plain_sight(tmp_path: Path) -> None:
-    people = make_people(60, seed=8)
+    people = roster_people(60, seed=8)
     report = scan_one(write_pdf_text(tmp_path / "list.pdf", ["Detained population", *roster_lines(people)]))
     assert report.verdict == "block"
     assert report.individuals == 60
     assert {f.location.page for f in report.findings} == {1, 2}
 
 
-def test_html_comment_and_hidden_div(tmp_path: Path, people: list[Person]) -> None:
+def test_html_comment_and_hidden_div(tmp_path: Path, people: list[RosterPerson]) -> None:
     lines = roster_lines(people)
     path = tmp_path / "page.html"
     path.write_text(
@@ -285,7 +286,7 @@ def test_html_comment_and_hidden_div(tmp_path: Path, people: list[Person]) -> No
     assert kinds_at(report, layer="hidden_text", hidden=True) >= {"person_name", "a_number"}
 
 
-def test_json_array_of_records(tmp_path: Path, people: list[Person]) -> None:
+def test_json_array_of_records(tmp_path: Path, people: list[RosterPerson]) -> None:
     records = [
         {"anumber": f"A{p.a_number}", "name": p.roster_name, "dob": p.born.isoformat(), "country": p.country}
         for p in people
@@ -305,10 +306,12 @@ DELIMITERS = [",", ";", "\t", "|"]
 @pytest.mark.parametrize("encoding", ENCODINGS)
 @pytest.mark.parametrize("delimiter", DELIMITERS, ids=["comma", "semicolon", "tab", "pipe"])
 def test_delimited_text_in_any_encoding_and_delimiter(tmp_path: Path, encoding: str, delimiter: str) -> None:
-    people = make_people(12, seed=9)
+    people = roster_people(12, seed=9)
     # An accented name checks the decoding: mojibake would not match the value.
-    accented = Person("PEÑA NÚÑEZ", "JOSÉ ÁNGEL", "231456782", people[0].born, "MÉXICO", people[0].facility)
-    path = write_rows(tmp_path / "export.csv", roster_rows([accented, *people]), delimiter, encoding)
+    accented = RosterPerson(
+        "PEÑA NÚÑEZ", "JOSÉ ÁNGEL", "231456782", people[0].born, "MÉXICO", people[0].facility
+    )
+    path = write_rows(tmp_path / "export.csv", simple_roster_rows([accented, *people]), delimiter, encoding)
     report = scan_one(path)
     assert report.type in ("csv", "tsv")
     assert report.individuals == 13
@@ -317,8 +320,8 @@ def test_delimited_text_in_any_encoding_and_delimiter(tmp_path: Path, encoding: 
     assert report.verdict == "block"
 
 
-def test_ods_roster(tmp_path: Path, people: list[Person]) -> None:
-    report = scan_one(write_ods(tmp_path / "r.ods", roster_rows(people)))
+def test_ods_roster(tmp_path: Path, people: list[RosterPerson]) -> None:
+    report = scan_one(write_ods_rows(tmp_path / "r.ods", simple_roster_rows(people)))
     assert report.type == "ods"
     assert report.individuals == len(people)
     assert report.verdict == "block"
@@ -327,9 +330,11 @@ def test_ods_roster(tmp_path: Path, people: list[Person]) -> None:
 # --- archives and sniffing ---------------------------------------------------------------------
 
 
-def test_zip_members_are_their_own_entries(tmp_path: Path, people: list[Person]) -> None:
+def test_zip_members_are_their_own_entries(tmp_path: Path, people: list[RosterPerson]) -> None:
     path = tmp_path / "site.zip"
-    path.write_bytes(zip_bytes({"data/roster.csv": csv_bytes(roster_rows(people)), "readme.txt": b"Hello"}))
+    path.write_bytes(
+        zip_bytes({"data/roster.csv": csv_bytes(simple_roster_rows(people)), "readme.txt": b"Hello"})
+    )
     reports = {f.path: f for f in scan([str(path)], jobs=0).files}
     assert set(reports) == {str(path), f"{path}!data/roster.csv", f"{path}!readme.txt"}
     assert reports[f"{path}!data/roster.csv"].individuals == len(people)
@@ -338,17 +343,17 @@ def test_zip_members_are_their_own_entries(tmp_path: Path, people: list[Person])
     assert "data/roster.csv" in reports[str(path)].reason
 
 
-def test_nested_zip_path_form(tmp_path: Path, people: list[Person]) -> None:
+def test_nested_zip_path_form(tmp_path: Path, people: list[RosterPerson]) -> None:
     path = tmp_path / "a.zip"
-    path.write_bytes(zip_bytes({"b.zip": zip_bytes({"c.csv": csv_bytes(roster_rows(people))})}))
+    path.write_bytes(zip_bytes({"b.zip": zip_bytes({"c.csv": csv_bytes(simple_roster_rows(people))})}))
     reports = {f.path: f for f in scan([str(path)], jobs=0).files}
     inner = reports[f"{path}!b.zip!c.csv"]
     assert inner.type == "csv" and inner.individuals == len(people)
     assert reports[f"{path}!b.zip"].verdict == reports[str(path)].verdict == "block"
 
 
-def test_tar_gz(tmp_path: Path, people: list[Person]) -> None:
-    data = csv_bytes(roster_rows(people))
+def test_tar_gz(tmp_path: Path, people: list[RosterPerson]) -> None:
+    data = csv_bytes(simple_roster_rows(people))
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         info = tarfile.TarInfo("export/roster.csv")
@@ -363,12 +368,12 @@ def test_tar_gz(tmp_path: Path, people: list[Person]) -> None:
     assert all(f.uninspectable is None for f in reports)
 
 
-def test_type_is_sniffed_from_content_not_name(tmp_path: Path, people: list[Person]) -> None:
-    xlsx = write_xlsx(tmp_path / "roster.xlsx", {"R": roster_rows(people)})
+def test_type_is_sniffed_from_content_not_name(tmp_path: Path, people: list[RosterPerson]) -> None:
+    xlsx = write_workbook(tmp_path / "roster.xlsx", {"R": simple_roster_rows(people)})
     renamed = tmp_path / "notes.txt"
     shutil.move(xlsx, renamed)
     csv_as_pdf = tmp_path / "report.pdf"
-    csv_as_pdf.write_bytes(csv_bytes(roster_rows(people)))
+    csv_as_pdf.write_bytes(csv_bytes(simple_roster_rows(people)))
     reports = by_path([renamed, csv_as_pdf])
     assert reports["notes.txt"].type == "xlsx" and reports["notes.txt"].verdict == "block"
     assert reports["report.pdf"].type == "csv" and reports["report.pdf"].verdict == "block"
@@ -378,21 +383,8 @@ def test_type_is_sniffed_from_content_not_name(tmp_path: Path, people: list[Pers
 # --- bad input ---------------------------------------------------------------------------------
 
 
-def laughs_workbook(path: Path) -> Path:
-    """A workbook whose shared strings carry a DOCTYPE with entities (billion laughs, cut short)."""
-    write_xlsx(path, {"R": [["a", "b"], ["1", "2"]]})
-    entity = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-        b"<si><t>&lol2;</t></si></sst>"
-    )
-    add_zip_parts(path, {"xl/sharedStrings.xml": entity}, replace=True)
-    return path
-
-
-def test_bad_input_gets_a_verdict_and_the_scan_goes_on(tmp_path: Path, people: list[Person]) -> None:
-    rows = roster_rows(people)
+def test_bad_input_gets_a_verdict_and_the_scan_goes_on(tmp_path: Path, people: list[RosterPerson]) -> None:
+    rows = simple_roster_rows(people)
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         zf.writestr("zeros.csv", b"0" * (16 * 1024 * 1024))
@@ -407,7 +399,7 @@ def test_bad_input_gets_a_verdict_and_the_scan_goes_on(tmp_path: Path, people: l
     (tmp_path / "deep.zip").write_bytes(nested)
 
     write_pdf_text(tmp_path / "locked.pdf", roster_lines(people), encrypt="s3cret")
-    full_xlsx = write_xlsx(tmp_path / "full.xlsx", {"R": rows}).read_bytes()
+    full_xlsx = write_workbook(tmp_path / "full.xlsx", {"R": rows}).read_bytes()
     (tmp_path / "full.xlsx").unlink()
     (tmp_path / "cut.xlsx").write_bytes(full_xlsx[: len(full_xlsx) // 2])
     full_docx = write_docx_layers(tmp_path / "full.docx", "a", "b", "c").read_bytes()
@@ -442,12 +434,12 @@ def test_bad_input_gets_a_verdict_and_the_scan_goes_on(tmp_path: Path, people: l
     assert top["zz-roster.csv"].individuals == len(people)  # the files after the bad ones are scanned
 
 
-def test_symlink_loops_are_not_followed_forever(tmp_path: Path, people: list[Person]) -> None:
+def test_symlink_loops_are_not_followed_forever(tmp_path: Path, people: list[RosterPerson]) -> None:
     site = tmp_path / "site"
     (site / "files").mkdir(parents=True)
     os.symlink("..", site / "files" / "up")
     os.symlink(site / "files" / "self", site / "files" / "self")
-    write_rows(site / "files" / "roster.csv", roster_rows(people))
+    write_rows(site / "files" / "roster.csv", simple_roster_rows(people))
     reports = scan([str(site)], jobs=0).files
     assert [os.path.basename(f.path) for f in reports] == ["roster.csv"]
 
@@ -478,11 +470,11 @@ def test_nonexistent_path_is_a_usage_error(tmp_path: Path) -> None:
 # --- worker processes --------------------------------------------------------------------------
 
 
-def test_process_pool_gives_the_same_reports(tmp_path: Path, people: list[Person]) -> None:
-    write_xlsx(tmp_path / "r.xlsx", {"R": roster_rows(people)})
+def test_process_pool_gives_the_same_reports(tmp_path: Path, people: list[RosterPerson]) -> None:
+    write_workbook(tmp_path / "r.xlsx", {"R": simple_roster_rows(people)})
     write_rows(tmp_path / "c.csv", nationality_counts())
     (tmp_path / "j.bin").write_bytes(random.Random(3).randbytes(2048))
-    (tmp_path / "a.zip").write_bytes(zip_bytes({"b.csv": csv_bytes(roster_rows(people))}))
+    (tmp_path / "a.zip").write_bytes(zip_bytes({"b.csv": csv_bytes(simple_roster_rows(people))}))
 
     def summary(jobs: int) -> list[tuple[object, ...]]:
         files = scan([str(tmp_path)], jobs=jobs).files
@@ -506,7 +498,7 @@ def _finding_key(f: Finding) -> tuple[object, ...]:
 
 
 def test_time_limit_makes_a_file_uninspectable_in_a_worker(tmp_path: Path) -> None:
-    write_rows(tmp_path / "big.csv", roster_rows(make_people(200, seed=10)))
+    write_rows(tmp_path / "big.csv", simple_roster_rows(roster_people(200, seed=10)))
     write_rows(tmp_path / "small.csv", nationality_counts())
     policy = Policy(limits=Limits(timeout_seconds=0.0))
     reports = {os.path.basename(f.path): f for f in scan([str(tmp_path)], policy, jobs=2).files}
@@ -514,178 +506,12 @@ def test_time_limit_makes_a_file_uninspectable_in_a_worker(tmp_path: Path) -> No
     assert reports["big.csv"].uninspectable == "timed out"
 
 
-def test_a_single_file_in_a_forked_worker_reads_as_in_process(tmp_path: Path, people: list[Person]) -> None:
+def test_a_single_file_in_a_forked_worker_reads_as_in_process(
+    tmp_path: Path, people: list[RosterPerson]
+) -> None:
     path = tmp_path / "r.xlsx"
-    write_xlsx(path, {"R": roster_rows(people)})
+    write_workbook(path, {"R": simple_roster_rows(people)})
     forked, inline = scan([str(path)], jobs=1).files, scan([str(path)], jobs=0).files
     assert [(f.verdict, f.individuals, f.records, f.findings) for f in forked] == [
         (f.verdict, f.individuals, f.records, f.findings) for f in inline
     ]
-
-
-# The command line starts a one-file scan's worker before its parser loads (scan.prestart_worker).
-
-
-def _prestart(expected: str | None = None) -> int:
-    module = sys.modules["spillguard.scan"]  # the package's `scan` attribute is the function
-    module.prestart_worker(expected)
-    assert module._prestarted is not None
-    pid: int = module._prestarted.pid
-    return pid
-
-
-@pytest.fixture
-def prestarted() -> Iterator[int]:
-    """A prestarted worker's pid; released after the test whatever happened."""
-    yield _prestart()
-    sys.modules["spillguard.scan"]._release_prestarted()
-
-
-def _reaped(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
-def test_a_prestarted_worker_scans_the_one_file(
-    tmp_path: Path, people: list[Person], prestarted: int
-) -> None:
-    path = tmp_path / "r.csv"
-    write_rows(path, roster_rows(people))
-    report = scan([str(path)]).files[0]
-    assert (report.verdict, report.individuals) == ("block", len(people))
-    assert _reaped(prestarted)
-
-
-@pytest.mark.parametrize("jobs", [0, 2])
-def test_a_prestarted_worker_is_released_when_the_scan_is_not_one_file(
-    tmp_path: Path, jobs: int, prestarted: int
-) -> None:
-    write_rows(tmp_path / "a.csv", nationality_counts())
-    write_rows(tmp_path / "b.csv", facility_counts())
-    files = scan([str(tmp_path)], jobs=jobs).files
-    assert [f.verdict for f in files] == ["pass", "pass"]
-    assert _reaped(prestarted)
-
-
-def test_a_prestarted_worker_is_released_on_a_usage_error(tmp_path: Path, prestarted: int) -> None:
-    from spillguard import ScanError
-
-    with pytest.raises(ScanError):
-        scan([str(tmp_path / "missing.csv")])
-    assert _reaped(prestarted)
-
-
-def test_a_worker_that_died_before_its_job_fails_closed(
-    tmp_path: Path, people: list[Person], prestarted: int
-) -> None:
-    import signal
-
-    os.kill(prestarted, signal.SIGKILL)
-    path = tmp_path / "r.csv"
-    write_rows(path, roster_rows(people))
-    report = scan([str(path)]).files[0]
-    assert report.verdict == "block"
-    assert report.uninspectable is not None and "crashed" in report.uninspectable
-
-
-# Started on the file the command line names (`expected`), the worker's work counts only for a
-# scan of that very file with the default policy.
-
-
-def _summary(report: FileReport) -> tuple[object, ...]:
-    return (report.path, report.verdict, report.individuals, report.records, report.findings)
-
-
-def test_a_worker_started_on_the_expected_file_reads_as_in_process(
-    tmp_path: Path, people: list[Person]
-) -> None:
-    path = tmp_path / "r.xlsx"
-    write_xlsx(path, {"R": roster_rows(people)})
-    pid = _prestart(str(path))
-    try:
-        forked = scan([str(path)]).files
-    finally:
-        sys.modules["spillguard.scan"]._release_prestarted()
-    assert _reaped(pid)
-    assert list(map(_summary, forked)) == list(map(_summary, scan([str(path)], jobs=0).files))
-
-
-def test_a_worker_started_on_another_file_is_not_taken_for_this_one(
-    tmp_path: Path, people: list[Person]
-) -> None:
-    roster, counts = tmp_path / "r.xlsx", tmp_path / "c.xlsx"
-    write_xlsx(roster, {"R": roster_rows(people)})
-    write_xlsx(counts, {"C": nationality_counts()})
-    pid = _prestart(str(roster))
-    try:
-        report = scan([str(counts)]).files[0]
-    finally:
-        sys.modules["spillguard.scan"]._release_prestarted()
-    assert (report.path, report.verdict) == (str(counts), "pass")
-    assert _reaped(pid)
-
-
-def test_a_worker_started_with_the_default_policy_is_not_taken_for_another_policy(
-    tmp_path: Path, people: list[Person]
-) -> None:
-    path = tmp_path / "r.xlsx"
-    write_xlsx(path, {"R": roster_rows(people)})
-    _prestart(str(path))
-    try:
-        relaxed = scan([str(path)], Policy(block=frozenset(), warn=frozenset()), jobs=1).files[0]
-    finally:
-        sys.modules["spillguard.scan"]._release_prestarted()
-    assert relaxed.verdict == "pass"  # the default policy's worker would have said block
-
-
-def test_the_file_a_command_line_names_is_the_one_word_that_is_a_file(tmp_path: Path) -> None:
-    from spillguard.__main__ import named_file
-
-    path, other = tmp_path / "r.xlsx", tmp_path / "old-report.json"
-    path.write_bytes(b"PK")
-    other.write_text("{}")
-    assert named_file(["--format", "json", str(path)]) == str(path)
-    assert named_file([str(path), "--format", "json"]) == str(path)
-    assert named_file([str(path), "-o", str(other)]) is None  # two files: no guess
-    assert named_file([str(tmp_path)]) is None  # a directory: many files
-    assert named_file([str(tmp_path / "missing.xlsx")]) is None
-    assert named_file([]) is None
-    assert named_file(["--policy=strict.toml", str(path)]) is None  # a policy: no head start
-
-
-def test_no_head_start_under_a_policy_file_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from spillguard.__main__ import named_file
-
-    (tmp_path / "r.xlsx").write_bytes(b"PK")
-    monkeypatch.chdir(tmp_path)
-    assert named_file(["r.xlsx"]) == "r.xlsx"
-    (tmp_path / "spillguard.toml").write_text("")
-    assert named_file(["r.xlsx"]) is None
-
-
-def test_hostile_and_broken_files_read_alike_through_a_worker_started_on_them(
-    tmp_path: Path, people: list[Person]
-) -> None:
-    """The worker started on a named file reads a workbook's cells before the pipeline has
-    judged the file; whatever the file is, the verdict must be the one an in-process scan gives."""
-    rows = roster_rows(people)
-    laughs_workbook(tmp_path / "laughs.xlsx")
-    hidden = write_xlsx(tmp_path / "hidden.xlsx", {"S": facility_counts(), "R": rows}, {"R": "veryHidden"})
-    (tmp_path / "cut.xlsx").write_bytes(hidden.read_bytes()[: hidden.stat().st_size // 2])
-    (tmp_path / "junk.xlsx").write_bytes(random.Random(2).randbytes(4096))
-    write_docx_layers(tmp_path / "layers.docx", *(p.roster_name for p in people[:3]))
-    (tmp_path / "roster.zip").write_bytes(zip_bytes({"r.csv": csv_bytes(rows)}))
-    module = sys.modules["spillguard.scan"]
-    for path in sorted(tmp_path.iterdir()):
-        _prestart(str(path))
-        try:
-            through_worker = scan([str(path)]).files
-        finally:
-            module._release_prestarted()
-        in_process = scan([str(path)], jobs=0).files
-        assert [(f.path, f.verdict, f.uninspectable, f.individuals) for f in through_worker] == [
-            (f.path, f.verdict, f.uninspectable, f.individuals) for f in in_process
-        ], path.name

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from spillguard import testdata as td
+from testing import synth as td
 
 pytest.importorskip("faker")
 

@@ -134,7 +134,7 @@ def test_alert_carries_counts_and_never_the_people(tmp_path: Path) -> None:
 def test_failing_alert_channel_is_retried_logged_and_the_watcher_goes_on(tmp_path: Path) -> None:
     from watchkit import free_port
 
-    from spillguard.watch.pool import AuditSink
+    from spillguard.watch.audit_sink import AuditSink
 
     sink = AuditSink(str(tmp_path / "audit.db"))
     failures: list[str] = []

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from builders import Person, make_people, roster_rows, write_xlsx
-
 from spillguard.policy import DEFAULT_POLICY, Policy
 from spillguard.watch.alerts import Alerter
-from spillguard.watch.pool import AuditSink
+from spillguard.watch.audit_sink import AuditSink
 from spillguard.watch.webroot import Outcome, WatchConfig, Watcher
+from testing.synth import RosterPerson, roster_people, simple_roster_rows, write_workbook
 
 WAIT = 60.0  # generous: a bound on waiting, never a timing assertion
 
@@ -32,13 +31,13 @@ def wait_for(predicate: Callable[[], bool], timeout: float = WAIT) -> bool:
     return predicate()
 
 
-def roster(path: Path, count: int = 12, seed: int = 11) -> list[Person]:
+def roster(path: Path, count: int = 12, seed: int = 11) -> list[RosterPerson]:
     """Write a roster of invented people to a temp name beside `path`, then rename it into
     place (as a deploy does); return the people, so tests can look for them in output."""
-    people = make_people(count, seed=seed)
+    people = roster_people(count, seed=seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent.parent / f".{path.name}.building"
-    write_xlsx(tmp, {"Roster": roster_rows(people)})
+    write_workbook(tmp, {"Roster": simple_roster_rows(people)})
     tmp.rename(path)
     return people
 

@@ -11,8 +11,7 @@ import importlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # light to import: a one-file scan's worker starts on a workbook through
-    # spillguard.extract.cells before the rest has loaded
+if TYPE_CHECKING:
     from spillguard.extract.base import Extractor, Limits, Source
     from spillguard.model import Content
 

@@ -1,51 +1,23 @@
-"""Workbook cells through python-calamine, read in the caller's thread or on a background one.
-
-Light to import on purpose: a one-file scan's worker starts calamine on the workbook here
-(`prefetch`) before the rest of the pipeline has loaded, and the spreadsheet extractor takes
-the cells over when it gets to them (`CellReader.for_source`)."""
+"""Workbook cells through python-calamine, read in the caller's thread or on a background one."""
 
 from __future__ import annotations
 
-import os
-import sys
+import queue
+import threading
 from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-if TYPE_CHECKING:
-    import threading
+from spillguard.extract.base import Source
+from spillguard.model import Uninspectable
 
 Sheet = tuple[str, bool, list[list[Any]], tuple[int, int] | None]  # name, hidden, cells, top-left
 
 BACKGROUND_BYTES = 256 * 1024  # smaller workbooks parse in less time than a thread costs
-FAST_SWITCH_SECONDS = 0.0002
-WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (xlsx, xlsb, ods) and OLE (xls)
-# A prefetch reads before the pipeline has judged the file (an archive or a document starts the
-# same way): past this size, the guess is not worth the memory.
-PREFETCH_MAX_BYTES = 64 * 1024 * 1024
 
 
-class Readable(Protocol):
-    """What the reader needs of a `Source`."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def size(self) -> int: ...
-
-    @property
-    def depth(self) -> int: ...
-
-    def open(self) -> IO[bytes]: ...
-
-    def check_time(self) -> None: ...
-
-
-def _calamine_sheets(source: Readable) -> Iterator[Sheet]:
+def _calamine_sheets(source: Source) -> Iterator[Sheet]:
     """Every sheet's cells through calamine; Uninspectable when it cannot read them."""
     import python_calamine as pc
-
-    from spillguard.model import Uninspectable
 
     try:
         with source.open() as fh:
@@ -89,10 +61,7 @@ class CellReader:
     Sheets come one at a time through a one-place queue, so memory holds at most two sheets'
     cells. A small workbook's are read when asked for."""
 
-    def __init__(self, source: Readable, background: bool | None = None) -> None:
-        import queue
-        import threading
-
+    def __init__(self, source: Source, background: bool | None = None) -> None:
         self._source = source
         self._queue: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
         self._stop = threading.Event()
@@ -101,26 +70,7 @@ class CellReader:
             self._thread = threading.Thread(target=self._read, args=(source,), name="calamine", daemon=True)
             self._thread.start()
 
-    @classmethod
-    def for_source(cls, source: Readable) -> CellReader:
-        """The reader for `source`: the one `prefetch` started on the same, unchanged file if
-        there is one, else a new one."""
-        started = _prefetched.pop(source.name, None) if source.depth == 0 else None
-        if started is not None:
-            key, reader = started
-            if key == _file_key(source.name):
-                reader._source = source  # the scan's own deadline applies from here
-                return reader
-            reader.__exit__()  # the file changed since: read it afresh
-        return cls(source)
-
-    def _read(self, source: Readable) -> None:
-        from spillguard.model import Uninspectable
-
-        # Calamine takes the GIL back between its native steps; at Python's default 5 ms
-        # switch interval it waits behind the main thread's work for most of each step.
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(interval, FAST_SWITCH_SECONDS))
+    def _read(self, source: Source) -> None:
         try:
             for sheet in _calamine_sheets(source):
                 if not self._put("sheet", sheet):
@@ -130,13 +80,9 @@ class CellReader:
             self._put("error", str(exc))
         except BaseException as exc:  # nothing may escape a thread unreported: fail closed
             self._put("error", f"internal error ({exc.__class__.__name__})")
-        finally:
-            sys.setswitchinterval(interval)
 
     def _put(self, what: str, item: object) -> bool:
         """Hand one item over; False once the reader has been closed (nobody will take it)."""
-        import queue
-
         while not self._stop.is_set():
             try:
                 self._queue.put((what, item), timeout=0.1)
@@ -147,10 +93,6 @@ class CellReader:
 
     def sheets(self) -> Iterator[Sheet]:
         """(name, hidden, cells, top-left) per sheet; Uninspectable when calamine fails."""
-        import queue
-
-        from spillguard.model import Uninspectable
-
         if self._thread is None:
             for sheet in _calamine_sheets(self._source):
                 self._source.check_time()
@@ -177,42 +119,3 @@ class CellReader:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-
-
-class _PathFile:
-    """A file on disk as the reader needs it, without the pipeline's `Source` (which loads
-    more than a prefetch can wait for)."""
-
-    def __init__(self, path: str, size: int) -> None:
-        self.name, self.size, self.depth = path, size, 0
-
-    def open(self) -> IO[bytes]:
-        return open(self.name, "rb")
-
-    def check_time(self) -> None:
-        pass  # the adopting scan's source brings the deadline
-
-
-_prefetched: dict[str, tuple[tuple[int, int, int], CellReader]] = {}
-
-
-def prefetch(path: str) -> None:
-    """Start calamine on `path` now, on a background thread, if it looks like a workbook; the
-    spreadsheet extractor takes the cells over if it reads the same, unchanged file. Anything
-    else (another type, a file that changed, an error) costs the work and changes no result."""
-    try:
-        key = _file_key(path)
-        with open(path, "rb") as fh:
-            head = fh.read(4)
-    except OSError:
-        return
-    if head in WORKBOOK_MAGIC and key[1] <= PREFETCH_MAX_BYTES:
-        _prefetched[path] = (key, CellReader(_PathFile(path, key[1]), background=True))
-
-
-def _file_key(path: str) -> tuple[int, int, int]:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return (-1, -1, -1)
-    return (info.st_ino, info.st_size, info.st_mtime_ns)

@@ -41,7 +41,7 @@ def extract_xlsx(source: Source, limits: Limits) -> Iterator[Content]:
         raise
     # Not a generator itself: calamine starts on the cells now, while the caller loads the
     # detectors and the package parts below are read.
-    return _xlsx_contents(zf, source, limits, CellReader.for_source(source))
+    return _xlsx_contents(zf, source, limits, CellReader(source))
 
 
 def _xlsx_contents(
@@ -84,7 +84,7 @@ def extract_xlsb(source: Source, limits: Limits) -> Iterator[Content]:
     # Binary parts (hidden rows, comments in .bin records) are not parsed: values and sheet
     # visibility come from calamine; properties from the package.
     zf = open_zip(source, limits)
-    with zf, CellReader.for_source(source) as cells:
+    with zf, CellReader(source) as cells:
         yield from _calamine_tables(cells, {})
         yield from _properties(zf, limits)
         yield from _embedded(zf, limits)
@@ -93,7 +93,7 @@ def extract_xlsb(source: Source, limits: Limits) -> Iterator[Content]:
 def extract_xls(source: Source, limits: Limits) -> Iterator[Content]:
     if _xls_encrypted(source):
         raise Uninspectable("encrypted")
-    with CellReader.for_source(source) as cells:
+    with CellReader(source) as cells:
         yield from _calamine_tables(cells, {})
 
 
@@ -136,7 +136,7 @@ def extract_ods(source: Source, limits: Limits) -> Iterator[Content]:
             manifest = read_member(zf, "META-INF/manifest.xml", limits)
             if b"encryption-data" in manifest:
                 raise Uninspectable("encrypted")
-        with CellReader.for_source(source) as cells:
+        with CellReader(source) as cells:
             yield from _calamine_tables(cells, {})
         if "content.xml" in names:
             yield from _ods_annotations(read_member(zf, "content.xml", limits))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from spillguard.model import Report
 from spillguard.report.formats import render_csv, render_json, render_sarif, render_table
-from spillguard.scan import Report
 
 Renderer = Callable[[Report, bool, bool], str]
 

@@ -8,8 +8,7 @@ import io
 import json
 
 from spillguard.assess import KIND_PHRASES
-from spillguard.model import FileReport
-from spillguard.scan import Report
+from spillguard.model import FileReport, Report
 
 SARIF_LEVEL = {"block": "error", "warn": "warning", "pass": "note"}
 # Kinds in the order people read them. The detectors (and their compiled patterns) are only

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from spillguard.errors import UserError
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 RDNS_TIMEOUT_SECONDS = 5.0
 
 
-class AttributionError(ValueError):
+class AttributionError(UserError, ValueError):
     """A network-owner database that cannot be read."""
 
 

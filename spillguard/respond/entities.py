@@ -22,12 +22,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from spillguard.errors import UserError
 from spillguard.respond.exposure import Client
 
 OVERRIDE_KEYS = ("merge", "drop", "rename")
 
 
-class EntitiesError(ValueError):
+class EntitiesError(UserError, ValueError):
     """An entities file that is malformed or names something the exposure does not have."""
 
 

@@ -16,17 +16,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from spillguard.errors import UserError
 from spillguard.respond import logformats
 from spillguard.respond.attribution import OwnerLookup, in_networks
 from spillguard.respond.classify import classify_agent
 from spillguard.respond.logformats import SniffedLog, sql_str
-from spillguard.respond.timefmt import from_epoch_us, iso_z, parse_instant, to_epoch_us
-from spillguard.respond.urls import NORMALIZE_SQL, basename, normalize_path
+from spillguard.respond.url_paths import NORMALIZE_SQL, basename, normalize_path
+from spillguard.timefmt import from_epoch_us, iso_z, parse_instant, to_epoch_us
 
 MAX_LISTED = 20  # distinct agents, referrers and targets kept per client
 
 
-class ExposureError(ValueError):
+class ExposureError(UserError, ValueError):
     """Input the analysis cannot proceed with (no URL, unreadable log, naive times)."""
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from spillguard.respond.entities import Entity
 from spillguard.respond.exposure import Exposure
-from spillguard.respond.timefmt import iso_z
+from spillguard.timefmt import iso_z
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from spillguard.errors import UserError
+from spillguard.files import write_atomic, write_text_atomic
 from spillguard.respond.entities import Entity
-from spillguard.respond.files import write_atomic, write_text_atomic
-from spillguard.respond.timefmt import iso_z
+from spillguard.timefmt import iso_z
 
 TEMPLATE_NAME = "letter.txt.j2"
 
@@ -50,7 +51,7 @@ If you believe you did not download this file, please tell us.
 """
 
 
-class LetterError(ValueError):
+class LetterError(UserError, ValueError):
     """A template folder or template that cannot produce letters."""
 
 

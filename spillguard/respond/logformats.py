@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from spillguard.errors import UserError
+
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 64 * 1024
 SNIFF_LINES = 50
@@ -97,7 +99,7 @@ JSON_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class LogFormatError(ValueError):
+class LogFormatError(UserError, ValueError):
     """A log whose format cannot be recognised or read."""
 
 

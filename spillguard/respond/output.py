@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from spillguard.respond.exposure import Client, Exposure
-from spillguard.respond.timefmt import iso_z
+from spillguard.timefmt import iso_z
 
 CSV_COLUMNS = (
     "ip", "first_seen", "last_seen", "requests", "bytes", "complete", "statuses", "agent_class",

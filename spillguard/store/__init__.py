@@ -1,6 +1,6 @@
 """The incident store: incidents, their exposure analyses, claw-back letters and an audit log.
 
-`open_store(url)` picks the backend from the URL (see `spillguard.store.urls`): SQLite by
+`open_store(url)` picks the backend from the URL (see `spillguard.store.database_url`): SQLite by
 default (a file path or `sqlite:///path`, stdlib only), PostgreSQL by `postgresql://` URL
 (psycopg, in the respond extra). Both run the same SQL (`spillguard.store.sql`).
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spillguard.store.model import (
+from spillguard.store.database_url import DatabaseURL, parse_database_url
+from spillguard.store.records import (
     LETTER_STATES,
     Incident,
     IncidentStore,
@@ -17,7 +18,6 @@ from spillguard.store.model import (
     NewIncident,
     StoreError,
 )
-from spillguard.store.urls import DatabaseURL, parse_database_url
 
 DEFAULT_STORE = Path(".spillguard") / "incidents.db"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from spillguard.store.database_url import DatabaseURL
 from spillguard.store.sql import Dialect, SqlStore
-from spillguard.store.urls import DatabaseURL
 
 # An arbitrary number that only spillguard's schema creation locks on; see Dialect.schema_lock.
 SCHEMA_LOCK_KEY = 5_114_702_681

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from spillguard.respond.timefmt import iso_z
-from spillguard.store.model import LETTER_STATES, Incident, Letter, NewIncident, StoreError
+from spillguard.store.records import LETTER_STATES, Incident, Letter, NewIncident, StoreError
+from spillguard.timefmt import iso_z
 
 SCHEMA_VERSION = 1
 # {id}, {time} and {json} are the dialect's column types; everything else is common SQL.

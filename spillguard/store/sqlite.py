@@ -6,10 +6,10 @@ import json
 import sqlite3
 from pathlib import Path
 
-from spillguard.respond.timefmt import parse_instant
-from spillguard.store.model import StoreError
+from spillguard.store.database_url import DatabaseURL
+from spillguard.store.records import StoreError
 from spillguard.store.sql import Dialect, SqlStore
-from spillguard.store.urls import DatabaseURL
+from spillguard.timefmt import parse_instant
 
 SQLITE = Dialect(
     placeholder="?",

@@ -8,7 +8,8 @@
   every document it finds.
 - `alerts`: apprise channels; an alert names the file, verdict, counts and where it went,
   never a value.
-- `pool`: the scanner worker processes and the audit log, shared by both watchers.
+- `judge`: the gate's decision for a file a watcher found; `audit_sink`: the audit log from any
+  thread. Both watchers scan in `spillguard.isolate` workers made by a fork server.
 
 Needs the `watch` extra (watchdog, apprise); the monitor needs only the standard library.
 """

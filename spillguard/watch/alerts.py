@@ -16,16 +16,20 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from spillguard.errors import UserError
 from spillguard.watch import WATCH_EXTRA_MISSING
+
+if TYPE_CHECKING:
+    from spillguard.watch.audit_sink import AuditSink
 
 ATTEMPTS = 3
 FIRST_PAUSE = 1.0  # seconds before the second try; doubled for each one after
 TITLE = "spillguard: personal data on the public site"
 
 
-class AlertError(ValueError):
+class AlertError(UserError, ValueError):
     """An alert URL apprise does not understand; the message names it (masked)."""
 
 
@@ -152,3 +156,15 @@ class Alerter:
         print(f"spillguard: alert to {channel.shown} failed: {message}", file=sys.stderr, flush=True)
         if self._on_failure is not None:
             self._on_failure(channel, alert, message)
+
+
+def audited_alerter(urls: Sequence[str], audit: AuditSink) -> Alerter:
+    """An alerter over `urls` whose failures (after its retries) go to the audit log."""
+
+    def failed(channel: Channel, alert: Alert, problem: str) -> None:
+        audit.append(
+            "alert-failed",
+            {"channel": channel.shown, "subject": alert.subject, "sha256": alert.sha256, "problem": problem},
+        )
+
+    return Alerter(urls, failed)

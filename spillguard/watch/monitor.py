@@ -33,12 +33,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from spillguard import __version__
+from spillguard._version import __version__
 from spillguard.approvals import ApprovalError
+from spillguard.errors import UserError
+from spillguard.isolate import Workers
 from spillguard.model import FileReport
 from spillguard.pipeline import uninspectable_report
-from spillguard.watch.alerts import Alert, Alerter
-from spillguard.watch.pool import AuditSink, Judge, ScanPool, summary
+from spillguard.policy import Policy
+from spillguard.watch.alerts import Alert, Alerter, audited_alerter
+from spillguard.watch.audit_sink import AuditSink, summary
+from spillguard.watch.judge import Judge
 
 DEFAULT_INTERVAL = 60.0
 FASTEST_SAFE_INTERVAL = 5.0  # below this a pass over a real site rarely finishes in time
@@ -59,7 +63,7 @@ SCHEMA = (
 )
 
 
-class MonitorError(ValueError):
+class MonitorError(UserError, ValueError):
     """A start URL or state file that cannot be used; the message names it."""
 
 
@@ -341,7 +345,7 @@ class Monitor:
         self,
         config: MonitorConfig,
         state: State,
-        pool: ScanPool,
+        pool: Workers,
         judge: Judge,
         audit: AuditSink,
         alerter: Alerter,
@@ -525,3 +529,49 @@ class Timing:
         # A leak lands at a uniformly random moment of the interval: found by the next pass.
         object.__setattr__(self, "average", self.interval / 2 + self.pass_seconds)
         object.__setattr__(self, "worst", self.interval + self.pass_seconds)
+
+
+def monitor_site(
+    config: MonitorConfig,
+    state: Path,
+    policy: Policy,
+    approvals_dir: Path,
+    audit: str | None,
+    alerts: list[str],
+    workers: int,
+    stop: threading.Event,
+    on_pass: Callable[[PassResult], None],
+    *,
+    once: bool = False,
+    on_start: Callable[[], None] | None = None,
+) -> bool:
+    """`spillguard monitor`: one pass (`once`), or a pass every `config.interval` seconds
+    until `stop` is set; each pass's result goes to `on_pass`. True if anything in scope
+    blocked (newly or still) in any pass. `on_start`: called before the first of many passes."""
+    sink = AuditSink(audit)
+    sink.check()
+    config = config.checked()
+    judge = Judge(policy, approvals_dir)
+    store = State(state)
+    alerter = audited_alerter(alerts, sink)
+    pool = Workers(policy, workers, start="forkserver")
+    blocked_any = False
+
+    def seen(result: PassResult) -> None:
+        nonlocal blocked_any
+        blocked_any = blocked_any or bool(result.blocked or result.still_blocked)
+        on_pass(result)
+
+    try:
+        monitor = Monitor(config, store, pool, judge, sink, alerter)
+        if once:
+            seen(monitor.crawl())
+        else:
+            if on_start is not None:
+                on_start()
+            monitor.run(stop, seen)
+    finally:
+        pool.close()
+        alerter.close()
+        store.close()
+    return blocked_any

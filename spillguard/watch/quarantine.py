@@ -29,6 +29,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from spillguard.approvals import Decision
+from spillguard.errors import UserError
+from spillguard.isolate import Job, scan_in_worker
+from spillguard.policy import Policy
+from spillguard.watch.audit_sink import AuditSink, summary
+from spillguard.watch.judge import Judge
+
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 SCHEMA = "spillguard.quarantine/1"
@@ -37,7 +44,7 @@ FILE_MODE = 0o600
 BLOCK = 1024 * 1024
 
 
-class QuarantineError(ValueError):
+class QuarantineError(UserError, ValueError):
     """A quarantine folder or item that cannot be used; the message names it."""
 
 
@@ -250,3 +257,38 @@ def _sha256(path: Path) -> str:
 def _safe_name(name: str) -> str:
     cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
     return cleaned[:120] or "file"
+
+
+@dataclass(frozen=True)
+class Restored:
+    item: Item  # as recorded after the restore
+    decision: Decision  # the gate's decision on the file as it is now
+    audit_seq: int | None
+
+
+def restore(
+    folder: Path, item_id: str, policy: Policy, approvals_dir: Path, audit: str | None, force: bool = False
+) -> Restored:
+    """Put the item back where it was, if it would pass the gate now (scanned in a worker, as
+    at its public path, with that path's rules and approvals) or `force`; recorded in the
+    audit log either way it goes back."""
+    sink = AuditSink(audit)
+    sink.check()
+    item = find(folder, item_id)
+    data = stored_path(folder, item).read_bytes()
+    report = scan_in_worker(Job(item.original, data), policy)[0]
+    decision = Judge(policy, approvals_dir).decide(report)
+    if not decision.passes and not force:
+        raise QuarantineError(f"{item.original}: still blocks ({decision.reason}); approve it, or --force")
+    restored = put_back(folder, item)
+    entry = sink.append(
+        "quarantine-restore",
+        {
+            "item": item.id,
+            "path": item.original,
+            **summary(report),
+            "approval": decision.state,
+            "forced": force and not decision.passes,
+        },
+    )
+    return Restored(restored, decision, entry)

@@ -9,7 +9,8 @@ How a file travels:
    must open; a file still being written waits;
 3. ready: a priority queue, live events before the start-up sweep and spreadsheets,
    delimited text and archives (where rosters live) before pages, scripts and pictures;
-4. scanning: a worker process (`pool.ScanPool`), at most two files per worker in flight;
+4. scanning: a worker process (`isolate.Workers`, made by a fork server), at most two files
+   per worker in flight;
 5. judged: the gate's decision (policy and approvals). A file that blocks without enough
    valid approvals is moved into the quarantine (`quarantine.take`), the move is written
    to the audit log with the file's hash, and the alert channels are told.
@@ -35,12 +36,15 @@ from pathlib import Path
 from typing import Any
 
 from spillguard.approvals import ApprovalError
+from spillguard.errors import UserError
 from spillguard.gate import SKIPPED_FOLDERS
+from spillguard.isolate import Workers
 from spillguard.model import FileReport
 from spillguard.policy import Policy
 from spillguard.watch import quarantine
-from spillguard.watch.alerts import Alert, Alerter
-from spillguard.watch.pool import AuditSink, Judge, ScanPool, summary
+from spillguard.watch.alerts import Alert, Alerter, audited_alerter
+from spillguard.watch.audit_sink import AuditSink, summary
+from spillguard.watch.judge import Judge
 
 SETTLE_SECONDS = 0.25  # no change in this long: the writer is done
 CLOSED_SETTLE_SECONDS = 0.02  # after close-after-write or a rename into place
@@ -51,7 +55,7 @@ FIRST = frozenset({"xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "tsv", "txt", "z
 SECOND = frozenset({"pdf", "docx", "doc", "pptx", "odt", "json", "xml", "rtf", "7z"})
 
 
-class WatchError(ValueError):
+class WatchError(UserError, ValueError):
     """A web root or quarantine that cannot be used; the message names it."""
 
 
@@ -93,7 +97,7 @@ class _Pending:
 
 
 @dataclass
-class _Counts:
+class Counts:
     scanned: int = 0
     quarantined: int = 0
     approved: int = 0
@@ -115,7 +119,7 @@ class Watcher:
         self.audit = audit
         self.alerter = alerter
         self.judge = Judge(config.policy, config.approvals_dir)
-        self.counts = _Counts()
+        self.counts = Counts()
         self._on_outcome = on_outcome
         self._cond = threading.Condition()
         self._pending: dict[str, _Pending] = {}
@@ -130,7 +134,7 @@ class Watcher:
         self._results: queue.Queue[tuple[str, list[FileReport]] | None] = queue.Queue()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._pool: ScanPool | None = None
+        self._pool: Workers | None = None
         self._observer: Any = None
         self._last_sweep = 0.0
 
@@ -139,7 +143,7 @@ class Watcher:
     def start(self, *, events: bool = True) -> None:
         """Start the workers, then the event observer (before the sweep, so nothing that
         lands during the sweep is missed), then sweep the whole tree."""
-        self._pool = ScanPool(self.config.policy, self.config.workers)
+        self._pool = Workers(self.config.policy, self.config.workers, start="forkserver")
         self._pool.warm_up()
         for target, name in ((self._dispatch, "dispatch"), (self._handle_results, "judge")):
             thread = threading.Thread(target=target, name=f"spillguard-{name}", daemon=True)
@@ -240,7 +244,7 @@ class Watcher:
 
     def _dispatch(self) -> None:
         assert self._pool is not None
-        capacity = self._pool.workers * 2
+        capacity = self._pool.count * 2
         while not self._stopping.is_set():
             with self._cond:
                 due = self._take_due()
@@ -452,3 +456,46 @@ def _observer(root: Path, watcher: Watcher) -> Any:
     observer.schedule(Handler(), str(root), recursive=True, event_filter=wanted)
     observer.start()
     return observer
+
+
+def watch_webroot(
+    config: WatchConfig,
+    audit: str | None,
+    alerts: list[str],
+    stop: threading.Event,
+    *,
+    once: bool = False,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    on_watching: Callable[[Watcher], None] | None = None,
+) -> Counts:
+    """`spillguard watch`: sweep the web root, then (unless `once`) react to every change until
+    `stop` is set; every start and stop goes to the audit log at `audit`. `on_watching` is
+    called once the sweep is under way and events are being taken."""
+    sink = AuditSink(audit)
+    sink.check()
+    alerter = audited_alerter(alerts, sink)
+    try:
+        watcher = Watcher(config, sink, alerter, on_outcome)
+    except BaseException:
+        alerter.close()
+        raise
+    sink.append(
+        "watch-start", {"webroot": str(watcher.root), "quarantine": str(watcher.folder), "once": once}
+    )
+    try:
+        watcher.start(events=not once)  # may fail on the kernel's inotify limits
+        if once:
+            watcher.wait_idle(timeout=24 * 3600)
+        else:
+            if on_watching is not None:
+                on_watching(watcher)
+            watcher.run(stop)
+    finally:
+        watcher.stop()
+        alerter.close()
+    counts = watcher.counts
+    sink.append(
+        "watch-stop",
+        {"webroot": str(watcher.root), "scanned": counts.scanned, "quarantined": counts.quarantined},
+    )
+    return counts

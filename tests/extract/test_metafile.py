@@ -212,14 +212,13 @@ def test_pictures_in_a_spreadsheet_are_read_and_svm_ones_fail_closed(tmp_path: P
     """OpenDocument keeps pictures under Pictures/: a WMF table there is read; LibreOffice's own
     SVM metafile is not decoded, so an ODT or ODS carrying one blocks unless a policy accepts
     unread pictures."""
-    from builders import facility_counts, write_ods
-
     from spillguard.policy import PathRule, Policy
+    from testing.synth import facility_counts, write_ods_rows
 
-    sheet = write_ods(tmp_path / "stats.ods", facility_counts())
+    sheet = write_ods_rows(tmp_path / "stats.ods", facility_counts())
     with zipfile.ZipFile(sheet, "a") as package:
         package.writestr("Pictures/table.wmf", wmf_table())
-    clip = write_ods(tmp_path / "clip.ods", facility_counts())
+    clip = write_ods_rows(tmp_path / "clip.ods", facility_counts())
     with zipfile.ZipFile(clip, "a") as package:
         package.writestr("Pictures/logo.svm", b"VCLMTF" + b"\0" * 60)
     reports = {f.path[len(str(tmp_path)) + 1 :]: f for f in scan([str(sheet), str(clip)], jobs=0).files}

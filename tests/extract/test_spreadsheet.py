@@ -79,42 +79,6 @@ def test_in_memory_workbooks_read_both_ways(reading: str, tmp_path: Path) -> Non
     assert parts == ["sheet:Summary", "sheet:Detainees"]
 
 
-# A one-file scan's worker starts calamine before the pipeline loads (cells.prefetch); the
-# extractor takes the cells over only for the same, unchanged file.
-
-
-def test_prefetched_cells_are_taken_over_for_the_same_file(tmp_path: Path) -> None:
-    path = workbook(tmp_path / "b.xlsx")
-    cells.prefetch(str(path))
-    started = cells._prefetched[str(path)][1]
-    source = Source.from_path(str(path), path.stat().st_size)
-    assert cells.CellReader.for_source(source) is started
-    assert [t.part for t in tables(path)] == ["sheet:Summary", "sheet:Detainees"]
-    assert str(path) not in cells._prefetched
-
-
-def test_a_file_changed_after_its_prefetch_is_read_afresh(tmp_path: Path) -> None:
-    path = workbook(tmp_path / "b.xlsx")
-    cells.prefetch(str(path))
-    book = openpyxl.Workbook()
-    book.active.title = "Replaced"
-    book.active.append(["nothing", "here"])
-    book.save(path)
-    assert [t.part for t in tables(path)] == ["sheet:Replaced"]
-
-
-def test_only_workbooks_are_prefetched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = tmp_path / "notes.txt"
-    text.write_text("GARCIA, ANA A212345622")
-    big = workbook(tmp_path / "big.xlsx")
-    monkeypatch.setattr(cells, "PREFETCH_MAX_BYTES", big.stat().st_size - 1)
-    cells.prefetch(str(big))
-    assert str(big) not in cells._prefetched
-    cells.prefetch(str(text))
-    cells.prefetch(str(tmp_path / "missing.xlsx"))
-    assert str(text) not in cells._prefetched and str(tmp_path / "missing.xlsx") not in cells._prefetched
-
-
 @pytest.mark.parametrize("chunk", [97, 4096, 1024 * 1024])
 def test_hidden_rows_and_columns_are_found_across_chunk_edges(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int

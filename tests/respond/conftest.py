@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from spillguard.respond.cli import register
+from spillguard.cli.respond import register
 from tests import pg
 from tests.respond import loggen
 from tests.respond.mmdb import write_mmdb

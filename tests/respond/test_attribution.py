@@ -16,7 +16,7 @@ from spillguard.respond.attribution import (
 )
 from spillguard.respond.classify import AGENT_RULES, PERSON, UNKNOWN, classify_agent
 from spillguard.respond.exposure import analyze, attribute
-from spillguard.respond.urls import NORMALIZE_SQL, normalize_path
+from spillguard.respond.url_paths import NORMALIZE_SQL, normalize_path
 from tests.respond import loggen
 from tests.respond.test_exposure import QUERY
 

@@ -17,7 +17,7 @@ from spillguard.respond.exposure import (
     attribute,
     exposure_from_dict,
 )
-from spillguard.respond.urls import normalize_path
+from spillguard.respond.url_paths import normalize_path
 from tests.respond import loggen
 
 QUERY = ExposureQuery(loggen.URLS, loggen.SIZE, loggen.PUBLISHED, loggen.REMOVED)

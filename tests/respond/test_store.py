@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from spillguard.store import DEFAULT_STORE, NewIncident, StoreError, open_store, parse_database_url
-from spillguard.store.urls import mask_password
+from spillguard.store.database_url import mask_password
 from tests import pg
 from tests.respond import loggen
 

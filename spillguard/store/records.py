@@ -7,11 +7,13 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from spillguard.errors import UserError
+
 # A claw-back letter moves forward through these states, never back.
 LETTER_STATES = ("drafted", "sent", "acknowledged", "certified")
 
 
-class StoreError(ValueError):
+class StoreError(UserError, ValueError):
     """A store that cannot be opened, or a reference to something it does not hold."""
 
 

@@ -8,8 +8,11 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_atomic(path: Path, data: bytes, *, parents: bool = True) -> None:
+    """`data` into `path`; `parents`: create the folders it needs (else a missing folder is
+    an error, as for a report a user names)."""
+    if parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -20,5 +23,5 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    write_atomic(path, text.encode("utf-8"))
+def write_text_atomic(path: Path, text: str, *, parents: bool = True) -> None:
+    write_atomic(path, text.encode("utf-8"), parents=parents)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from spillguard.store.model import StoreError
+from spillguard.store.records import StoreError
 
 Kind = Literal["sqlite", "postgresql"]
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from spillguard.errors import UserError
 
-class TimeError(ValueError):
+
+class TimeError(UserError, ValueError):
     """An instant or a zone that cannot be read; the message says which and why."""
 
 

@@ -1,30 +1,33 @@
 """Commands of the watchers: `watch`, `quarantine list|restore`, `monitor`.
 
-Thin: parse options, build the library objects, print what happens. watchdog and apprise are
-imported only here, inside the commands, with a one-line "install spillguard[watch]" error.
-Every expected error is one line (`spillguard: error: ...`) and exit status 2.
-"""
+watchdog and apprise (the `watch` extra) load with the library modules; without them a
+command says what to install in one line."""
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from spillguard.cli import PolicyOption, run_guarded
-from spillguard.cli import fail as _fail
-from spillguard.gate_cli import ApprovalsOption, AuditOption
+from spillguard.cli.common import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    ApprovalsOption,
+    AuditOption,
+    PolicyOption,
+    approvals_dir,
+    fail,
+    guarded,
+    policy_or_default,
+)
+from spillguard.watch import WATCH_EXTRA_MISSING
 
 if TYPE_CHECKING:
-    from spillguard.watch.alerts import Alerter
     from spillguard.watch.monitor import PassResult
-    from spillguard.watch.webroot import Outcome
-
-T = TypeVar("T")
+    from spillguard.watch.webroot import Outcome, Watcher
 
 AlertOption = Annotated[
     list[str] | None,
@@ -38,32 +41,11 @@ QuarantineOption = Annotated[
 quarantine_app = typer.Typer(help="What the watcher took out of the web root.", no_args_is_help=True)
 
 
-def _guarded(action: Callable[[], T]) -> T:
-    from spillguard.approvals import ApprovalError
-    from spillguard.audit import AuditError
-    from spillguard.policy import PolicyError
-    from spillguard.watch.alerts import AlertError
-    from spillguard.watch.monitor import MonitorError
-    from spillguard.watch.quarantine import QuarantineError
-    from spillguard.watch.webroot import WatchError
+def _require(*modules: str) -> None:
+    import importlib.util
 
-    expected = (AlertError, ApprovalError, AuditError, MonitorError, PolicyError, QuarantineError, WatchError)
-    try:
-        return run_guarded(action, expected)
-    except ImportError as exc:
-        from spillguard.watch import WATCH_EXTRA_MISSING
-
-        raise _fail(f"{WATCH_EXTRA_MISSING} ({exc.name} is missing)") from None
-
-
-def _require_watch_extra() -> None:
-    from spillguard.watch import WATCH_EXTRA_MISSING
-
-    try:
-        import apprise  # noqa: F401
-        import watchdog  # noqa: F401
-    except ImportError:
-        raise _fail(WATCH_EXTRA_MISSING) from None
+    if any(importlib.util.find_spec(m) is None for m in modules):
+        raise fail(WATCH_EXTRA_MISSING)
 
 
 def _stop_on_signals() -> threading.Event:
@@ -76,18 +58,6 @@ def _stop_on_signals() -> threading.Event:
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
     return stop
-
-
-def _alerter(urls: list[str] | None, audit: Any) -> Alerter:
-    from spillguard.watch.alerts import Alert, Alerter, Channel
-
-    def failed(channel: Channel, alert: Alert, problem: str) -> None:
-        audit.append(
-            "alert-failed",
-            {"channel": channel.shown, "subject": alert.subject, "sha256": alert.sha256, "problem": problem},
-        )
-
-    return Alerter(urls or [], failed)
 
 
 def _describe(outcome: Outcome) -> str | None:
@@ -124,11 +94,9 @@ def watch_command(
 ) -> None:
     """Watch a web root: sweep it, then scan every created, modified or moved file, and move
     what blocks (without valid approvals) into the quarantine. Runs until SIGINT/SIGTERM."""
-    from spillguard.gate_cli import _approvals_dir, _policy
-    from spillguard.watch.pool import AuditSink
-    from spillguard.watch.webroot import WatchConfig, Watcher
+    _require("apprise", "watchdog")
+    from spillguard.watch.webroot import WatchConfig, watch_webroot
 
-    _require_watch_extra()
     lock = threading.Lock()
 
     def show(outcome: Outcome) -> None:
@@ -139,40 +107,23 @@ def watch_command(
             with lock:
                 typer.echo(line)
 
-    def build() -> tuple[Watcher, Alerter, AuditSink]:
-        sink = AuditSink(audit)
-        sink.check()
-        config = WatchConfig(
-            webroot, quarantine, _policy(policy), _approvals_dir(approvals), workers, settle, rescan
-        )
-        alerter = _alerter(alert, sink)
-        return Watcher(config, sink, alerter, show), alerter, sink
+    def watching(watcher: Watcher) -> None:
+        typer.echo(f"watching {watcher.root} (quarantine {watcher.folder}); Ctrl-C to stop", err=True)
 
-    watcher, alerter, sink = _guarded(build)
+    rules = policy_or_default(policy)
+    config = WatchConfig(webroot, quarantine, rules, approvals_dir(approvals), workers, settle, rescan)
     stop = _stop_on_signals()
-    sink.append(
-        "watch-start", {"webroot": str(watcher.root), "quarantine": str(watcher.folder), "once": once}
-    )
-    try:
-        _guarded(lambda: watcher.start(events=not once))  # e.g. the kernel's inotify limits
-        if once:
-            watcher.wait_idle(timeout=24 * 3600)
-        else:
-            typer.echo(f"watching {watcher.root} (quarantine {watcher.folder}); Ctrl-C to stop", err=True)
-            watcher.run(stop)
-    finally:
-        watcher.stop()
-        alerter.close()
-    counts = watcher.counts
-    sink.append(
-        "watch-stop",
-        {"webroot": str(watcher.root), "scanned": counts.scanned, "quarantined": counts.quarantined},
+    counts = guarded(
+        lambda: watch_webroot(
+            config, audit, alert or [], stop, once=once, on_outcome=show, on_watching=watching
+        ),
+        extra=WATCH_EXTRA_MISSING,
     )
     typer.echo(
         f"watch: {counts.scanned} scanned, {counts.quarantined} quarantined, {counts.approved} approved "
         f"left in place, {counts.failed} could not be moved"
     )
-    raise typer.Exit(1 if once and (counts.quarantined or counts.failed) else 0)
+    raise typer.Exit(EXIT_BLOCKED if once and (counts.quarantined or counts.failed) else EXIT_OK)
 
 
 @quarantine_app.command("list")
@@ -183,7 +134,7 @@ def quarantine_list(
     """What is held: id, when, original path, sha256, severity and counts."""
     from spillguard.watch import quarantine as q
 
-    held = _guarded(lambda: q.items(quarantine))
+    held = guarded(lambda: q.items(quarantine))
     shown = [i for i in held if all_items or not i.restored]
     for item in shown:
         reason = item.reason
@@ -208,40 +159,14 @@ def quarantine_restore(
 ) -> None:
     """Put a file back where it was. Refused when it would block now and carries no valid
     approvals, unless --force (a running watcher then takes it again)."""
-    from spillguard.gate_cli import _approvals_dir, _policy
-    from spillguard.watch import quarantine as q
-    from spillguard.watch.pool import AuditSink, Judge, summary
+    from spillguard.watch.quarantine import restore
 
-    def run() -> tuple[Any, Any, Any]:
-        from spillguard.pipeline import scan_bytes
-
-        sink = AuditSink(audit)
-        sink.check()
-        item = q.find(quarantine, item_id)
-        rules = _policy(policy)
-        data = q.stored_path(quarantine, item).read_bytes()
-        # Judged as it would be at its public path: that path's rules and approvals apply.
-        report = scan_bytes(item.original, data, rules)[0]
-        decision = Judge(rules, _approvals_dir(approvals)).decide(report)
-        if not decision.passes and not force:
-            raise q.QuarantineError(
-                f"{item.original}: still blocks ({decision.reason}); approve it, or --force"
-            )
-        restored = q.put_back(quarantine, item)
-        entry = sink.append(
-            "quarantine-restore",
-            {
-                "item": item.id,
-                "path": item.original,
-                **summary(report),
-                "approval": decision.state,
-                "forced": force and not decision.passes,
-            },
-        )
-        return restored, decision, entry
-
-    restored, decision, entry = _guarded(run)
-    typer.echo(f"restored {restored.original} ({decision.state}: {decision.reason}); audit entry #{entry}")
+    rules = policy_or_default(policy)
+    done = guarded(lambda: restore(quarantine, item_id, rules, approvals_dir(approvals), audit, force))
+    decision = done.decision
+    typer.echo(
+        f"restored {done.item.original} ({decision.state}: {decision.reason}); audit entry #{done.audit_seq}"
+    )
 
 
 def monitor_command(
@@ -268,67 +193,54 @@ def monitor_command(
 ) -> None:
     """Crawl the live site as a visitor can, fetch only what is new or changed, scan every
     document and alert on what blocks. Runs until SIGINT/SIGTERM."""
-    from spillguard.gate_cli import _approvals_dir, _policy
-    from spillguard.watch.monitor import Monitor, MonitorConfig, State
-    from spillguard.watch.pool import AuditSink, Judge, ScanPool
-
-    try:
-        import apprise  # noqa: F401
-    except ImportError:
-        from spillguard.watch import WATCH_EXTRA_MISSING
-
-        raise _fail(WATCH_EXTRA_MISSING) from None
-
-    def build() -> tuple[MonitorConfig, Any, Any, Any, Any, Any]:
-        sink = AuditSink(audit)
-        sink.check()
-        config = MonitorConfig(
-            url=url,
-            prefixes=tuple(prefix or ()),
-            interval=interval,
-            rate=rate,
-            concurrency=concurrency,
-            max_pages=max_pages,
-            max_depth=max_depth,
-            obey_robots=not ignore_robots,
-        ).checked()
-        rules = _policy(policy)
-        judge = Judge(rules, _approvals_dir(approvals))
-        alerter = _alerter(alert, sink)
-        return config, State(state), rules, judge, sink, alerter
-
-    config, store, rules, judge, sink, alerter = _guarded(build)
-    stop = _stop_on_signals()
-    pool = ScanPool(rules, workers)
-    blocked_any = False
+    _require("apprise")
+    from spillguard.watch.monitor import MonitorConfig, monitor_site
 
     def report(result: PassResult) -> None:
-        nonlocal blocked_any
         for found in result.found:
             r = found.report
             label = "APPROVED" if found.approved else "BLOCK"
             typer.echo(f"{label:9} {found.url}  [{r.type}]  {r.individuals} individuals, {r.severity}")
         for error in result.errors:
             typer.echo(f"ERROR     {error}", err=True)
-        blocked_any = blocked_any or bool(result.blocked or result.still_blocked)
         typer.echo(
             f"monitor: {result.urls} URLs, {result.fetched} fetched, {result.not_modified} not modified, "
             f"{result.scanned} scanned, {len(result.blocked)} newly blocked, "
             f"{len(result.still_blocked)} still blocked ({result.seconds:.1f} s)"
         )
 
-    try:
-        monitor = Monitor(config, store, pool, judge, sink, alerter)
-        if once:
-            report(monitor.crawl())
-        else:
-            typer.echo(f"monitoring {config.url} every {config.interval:g} s; Ctrl-C to stop", err=True)
-            monitor.run(stop, report)
-    finally:
-        pool.close()
-        alerter.close()
-        store.close()
-    raise typer.Exit(1 if once and blocked_any else 0)
+    def started() -> None:
+        typer.echo(f"monitoring {config.url} every {config.interval:g} s; Ctrl-C to stop", err=True)
+
+    config = MonitorConfig(
+        url=url,
+        prefixes=tuple(prefix or ()),
+        interval=interval,
+        rate=rate,
+        concurrency=concurrency,
+        max_pages=max_pages,
+        max_depth=max_depth,
+        obey_robots=not ignore_robots,
+    )
+    rules = policy_or_default(policy)
+    stop = _stop_on_signals()
+    blocked = guarded(
+        lambda: monitor_site(
+            config,
+            state,
+            rules,
+            approvals_dir(approvals),
+            audit,
+            alert or [],
+            workers,
+            stop,
+            report,
+            once=once,
+            on_start=started,
+        ),
+        extra=WATCH_EXTRA_MISSING,
+    )
+    raise typer.Exit(EXIT_BLOCKED if once and blocked else EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:

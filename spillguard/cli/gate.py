@@ -1,90 +1,37 @@
-"""Commands of the publishing gate: `gate`, `publish`, `keys new`, `approve`, `allow`, `audit`.
-
-Thin: parse options, call the library, print. Imports happen inside the commands, so
-`spillguard scan` does not pay for cryptography or the gate at startup. Every expected error is
-one line (`spillguard: error: FILE: what`) and exit status 2; the gate never passes a file
-because something around it failed.
-"""
+"""Commands of the publishing gate: `gate`, `publish`, `keys new`, `approve`, `allow`, `audit`."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from spillguard.cli import PolicyOption, policy_from, run_guarded
-from spillguard.cli import fail as _fail
-
-if TYPE_CHECKING:
-    from spillguard.audit import AuditLog
-    from spillguard.policy import Policy
-
-T = TypeVar("T")
-
-ApprovalsOption = Annotated[
-    str | None, typer.Option("--approvals", help="Folder of approvals [.spillguard/approvals].")
-]
-AuditOption = Annotated[
-    str | None, typer.Option("--audit", help="Audit log: a SQLite path or URL [.spillguard/audit.db].")
-]
-JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=0, help="Workers (default: all cores).")]
+from spillguard.cli.common import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    ApprovalsOption,
+    AuditOption,
+    JobsOption,
+    OutputOption,
+    PolicyOption,
+    ShowValuesOption,
+    approvals_dir,
+    fail,
+    guarded,
+    policy_or_default,
+    write_output,
+)
+from spillguard.detect.rules import RULES
+from spillguard.gate import FORMATS, approve_file, run_gate
 
 keys_app = typer.Typer(help="Approvers' signing keys.", no_args_is_help=True)
 audit_app = typer.Typer(
     help="The hash-chained audit log of gate decisions, approvals and publishes.", no_args_is_help=True
 )
-
-
-def _guarded(action: Callable[[], T]) -> T:
-    """Run `action`, turning every expected error into one line and exit status 2."""
-    from spillguard.approvals import ApprovalError
-    from spillguard.audit import AuditError
-    from spillguard.policy import PolicyError
-    from spillguard.publish import PublishError
-    from spillguard.scan import ScanError
-
-    return run_guarded(action, (ApprovalError, AuditError, PolicyError, PublishError, ScanError))
-
-
-def _policy(path: str | None) -> Policy:
-    from spillguard.policy import DEFAULT_POLICY
-
-    return policy_from(path) or DEFAULT_POLICY
-
-
-def _approvals_dir(path: str | None) -> Path:
-    from spillguard.approvals import DEFAULT_APPROVALS
-
-    return Path(path) if path else DEFAULT_APPROVALS
-
-
-def _now() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
-
-
-def _append(audit: str | None, action: str, detail: dict[str, Any]) -> dict[str, object]:
-    from spillguard.audit import open_audit
-
-    log: AuditLog = open_audit(audit)
-    try:
-        entry = log.append(action, detail)
-    finally:
-        log.close()
-    return {"log": log.location, "seq": entry.seq, "hash": entry.hash}
-
-
-def _write(text: str, output: str | None) -> None:
-    if output:
-        from spillguard.cli import write_atomically
-
-        write_atomically(output, text)
-    else:
-        sys.stdout.write(text)
 
 
 def gate_command(
@@ -95,30 +42,28 @@ def gate_command(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List passing files and findings.")
     ] = False,
-    show_values: Annotated[bool, typer.Option("--show-values", help="Print found values unmasked.")] = False,
+    show_values: ShowValuesOption = False,
     jobs: JobsOption = None,
     audit: AuditOption = None,
-    output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Write the report to this file.")
-    ] = None,
+    output: OutputOption = None,
 ) -> None:
     """Scan, apply the policy and the approvals, and say what is blocked and why. Exit 0 only
     when every file that blocks carries enough valid approvals; 1 otherwise; 2 on bad input."""
-    from dataclasses import replace
-
-    from spillguard.gate import FORMATS, run_gate
+    from spillguard.audit import record
 
     if format not in FORMATS:
-        raise _fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
+        raise fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
+    rules = policy_or_default(policy)
 
     def run() -> Any:
-        result = run_gate(paths, _policy(policy), _approvals_dir(approvals), _now(), jobs=jobs)
+        result = run_gate(paths, rules, approvals_dir(approvals), datetime.now(UTC), jobs=jobs)
         # Recorded before anything is printed: a decision the log could not keep is no decision.
-        return replace(result, audit=_append(audit, "gate", result.audit_detail()))
+        location, entry = record(audit, "gate", result.audit_detail())
+        return replace(result, audit={"log": location, "seq": entry.seq, "hash": entry.hash})
 
-    result = _guarded(run)
-    _write(FORMATS[format](result, show_values, verbose), output)
-    raise typer.Exit(0 if result.passed else 1)
+    result = guarded(run)
+    write_output(FORMATS[format](result, show_values, verbose), output)
+    raise typer.Exit(EXIT_OK if result.passed else EXIT_BLOCKED)
 
 
 def publish_command(
@@ -134,13 +79,16 @@ def publish_command(
     """Copy SRC to DEST publishing only what passes the gate. Blocked files are listed and left
     out (and taken down if an earlier run published them); a rerun copies only what changed.
     Exit 0: everything published; 1: something blocked or failed; 2: bad input."""
+    from spillguard.audit import record
     from spillguard.publish import publish
 
-    def run() -> Any:
-        result = publish(src, dest, _policy(policy), _approvals_dir(approvals), _now(), jobs=jobs)
-        return result, _append(audit, "publish", result.audit_detail(str(src), dest))
+    rules = policy_or_default(policy)
 
-    result, entry = _guarded(run)
+    def run() -> Any:
+        result = publish(src, dest, rules, approvals_dir(approvals), datetime.now(UTC), jobs=jobs)
+        return result, record(audit, "publish", result.audit_detail(str(src), dest))[1]
+
+    result, entry = guarded(run)
     for rel in result.copied:
         typer.echo(f"published  {rel}")
     for rel, why in result.blocked:
@@ -152,9 +100,9 @@ def publish_command(
     typer.echo(
         f"publish: {len(result.copied)} copied, {len(result.unchanged)} unchanged, "
         f"{len(result.blocked)} blocked, {len(result.removed)} removed, {len(result.failed)} failed "
-        f"(audit entry #{entry['seq']})"
+        f"(audit entry #{entry.seq})"
     )
-    raise typer.Exit(0 if result.complete else 1)
+    raise typer.Exit(EXIT_OK if result.complete else EXIT_BLOCKED)
 
 
 @keys_app.command("new")
@@ -166,7 +114,7 @@ def keys_new(
     NAME.pub under [approvers] in the policy."""
     from spillguard.approvals import fingerprint, load_public_key, new_key_pair
 
-    private, public = _guarded(lambda: new_key_pair(name, folder))
+    private, public = guarded(lambda: new_key_pair(name, folder))
     key = load_public_key(public)
     typer.echo(f"wrote {private} (private: keep it secret) and {public}")
     typer.echo(f"fingerprint {fingerprint(key)}")
@@ -186,48 +134,23 @@ def approve_command(
 ) -> None:
     """Sign an approval of FILE as it is now (its sha256 and its findings). Any change to the
     file voids it. Written to .spillguard/approvals/ (or --approvals) to be committed."""
-    from spillguard.approvals import ApprovalError, fingerprint, parse_expiry, sign, write_approval
-    from spillguard.scan import scan
+    from spillguard.approvals import fingerprint
 
-    def run() -> Any:
-        rules = _policy(policy)
-        private = _load_key(key)
-        now = _now()
-        until = parse_expiry(expires, now) if expires else None
-        if until is not None and until <= now:
-            raise ApprovalError(f"--expires {expires}: already in the past")
-        report = scan([file], rules, jobs=0).files[0]
-        if "!" in report.path or Path(file).is_dir():
-            raise ApprovalError(f"{file}: approve one file at a time")
-        approval = sign(report, rules.for_path(report.path), private, key.stem, reason, now, until)
-        path = write_approval(approval, _approvals_dir(approvals))
-        detail = {
-            "file": approval.path,
-            "sha256": approval.sha256,
-            "signer": approval.signer,
-            "key": fingerprint(approval.key),
-            "reason": approval.reason,
-            "expires": approval.expires,
-            "approval": str(path),
-        }
-        entry = _append(audit, "approve", detail)
-        return report, approval, path, rules, entry
-
-    report, approval, path, rules, entry = _guarded(run)
+    rules = policy_or_default(policy)
+    done = guarded(
+        lambda: approve_file(
+            file, rules, key, reason, expires, approvals_dir(approvals), audit, datetime.now(UTC)
+        )
+    )
+    report, approval = done.report, done.approval
     typer.echo(f"{report.verdict.upper()}  {report.path}  [{report.type}]  {report.reason}")
-    typer.echo(f"approved by {approval.signer} ({fingerprint(approval.key)}): {path}")
-    if rules.approver_for_key(approval.key) is None:
+    typer.echo(f"approved by {approval.signer} ({fingerprint(approval.key)}): {done.path}")
+    if not done.trusted:
         typer.echo(
             "note: this key is not among the policy's approvers; the gate will not count it until it is",
             err=True,
         )
-    typer.echo(f"audit: entry #{entry['seq']}")
-
-
-def _load_key(path: Path) -> Any:
-    from spillguard.approvals import load_private_key
-
-    return load_private_key(path)
+    typer.echo(f"audit: entry #{done.audit_seq}")
 
 
 def allow_command(
@@ -244,41 +167,31 @@ def allow_command(
 ) -> None:
     """List FILE's findings numbered; with --finding N print the allowlist entry (keyed hash of
     the value, never the value) to paste under the policy's allowlist table."""
-    from spillguard.detect.rules import RULES
     from spillguard.policy import keyed_hash
     from spillguard.scan import scan
 
-    def run() -> Any:
-        rules = _policy(policy)
-        report = scan([file], rules, jobs=0).files[0]
-        return rules, report
-
-    rules, report = _guarded(run)
+    rules = policy_or_default(policy)
+    report = guarded(lambda: scan([file], rules, jobs=1).files[0])
     if finding is None:
         for number, item in enumerate(report.findings, 1):
             shown = item.as_dict()["value"]
             typer.echo(f"{number:4}  {item.kind:24} {item.location.label():32} {shown}")
         return
     if not rules.salt:
-        raise _fail(f"{rules.source or 'the built-in policy'}: set allowlist.salt first")
+        raise fail(f"{rules.source or 'the built-in policy'}: set allowlist.salt first")
     if finding > len(report.findings):
-        raise _fail(f"{file}: has {len(report.findings)} findings, not {finding}")
+        raise fail(f"{file}: has {len(report.findings)} findings, not {finding}")
     if not reason or not who:
-        raise _fail("--reason and --who are required with --finding")
+        raise fail("--reason and --who are required with --finding")
     chosen = report.findings[finding - 1]
     rule = next(r for r in RULES if r.kind == chosen.kind)
     pattern = path or rules.relative(report.path)
     typer.echo("[[allowlist.entries]]")
     typer.echo(f'rule = "{rule.id}"')
     typer.echo(f'hash = "{keyed_hash(rules.salt.encode(), chosen.kind, chosen.value)}"')
-    for key, value in (("path", pattern), ("reason", reason), ("who", who)):
-        typer.echo(f"{key} = {_toml_string(value)}")
-
-
-def _toml_string(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    for name, value in (("path", pattern), ("reason", reason), ("who", who)):
+        # A JSON string is a valid TOML basic string.
+        typer.echo(f"{name} = {json.dumps(value, ensure_ascii=False)}")
 
 
 @audit_app.command("verify")
@@ -293,7 +206,7 @@ def audit_verify(
     from spillguard.audit import open_audit, verify
 
     if head is not None and (len(head) < 12 or any(c not in "0123456789abcdefABCDEF" for c in head)):
-        raise _fail("--head: give 12 or more hex digits of an entry hash")
+        raise fail("--head: give 12 or more hex digits of an entry hash")
 
     def run() -> Any:
         log = open_audit(audit)
@@ -302,12 +215,12 @@ def audit_verify(
         finally:
             log.close()
 
-    location, result = _guarded(run)
+    location, result = guarded(run)
     if result.ok:
         typer.echo(f"{location}: {result.entries} entries, chain intact, head {result.head[:16]}")
-        raise typer.Exit(0)
+        raise typer.Exit(EXIT_OK)
     typer.echo(f"{location}: TAMPERED: {result.problem}")
-    raise typer.Exit(1)
+    raise typer.Exit(EXIT_BLOCKED)
 
 
 @audit_app.command("show")
@@ -325,7 +238,7 @@ def audit_show(
         finally:
             log.close()
 
-    for entry in _guarded(run)[-last:]:
+    for entry in guarded(run)[-last:]:
         summary = _summary(entry.action, entry.detail)
         typer.echo(f"#{entry.seq}  {entry.at}  {entry.actor}  {entry.action}  {summary}  {entry.hash[:16]}")
 
