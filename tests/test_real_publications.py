@@ -115,7 +115,8 @@ def test_an_official_with_an_office_phone_and_e_mail_does_not_block() -> None:
         f"(202) 555-0147, {given.lower()}.{family.lower()}@agency.gov.\n"
         f"The Deputy Secretary of Homeland Security (DHS) {known_name(4)}, the Immigration and Customs "
         f"Enforcement (ICE) Acting Director {known_name(5)} and the Assistant Director of Cyber and "
-        f"Operational Technology {known_name(6)} attended the ceremony at the ICE detention academy."
+        f"Operational Technology {known_name(6)} attended the ceremony at the ICE detention academy.\n"
+        f"{known_name(8)}, Field Office Director for ERO Houston, said 12 detainees were removed on Monday."
     )
     report = one("press.txt", text.encode())
     assert report.verdict == "pass", report.reason

@@ -393,7 +393,7 @@ def find_names(segment: str, has_person_signal: bool, under_name_header: bool = 
     for match, capitals in comma_names:
         end = _cut_at_label(segment, match.start(), match.end())
         value = segment[match.start() : end]
-        if not names.looks_like_name(value) or _official(segment, match.start()):
+        if not names.looks_like_name(value) or _official(segment, match.start(), end):
             continue
         if _country_phrase(segment, match.start()):
             continue  # "CHINA, PEOPLE'S REPUBLIC OF" has the shape of LAST, FIRST
@@ -415,7 +415,7 @@ def find_names(segment: str, has_person_signal: bool, under_name_header: bool = 
         if any(s <= start < e for s, e in covered):
             continue
         value = segment[start:end]
-        if not names.looks_like_name(value) or _official(segment, start):
+        if not names.looks_like_name(value) or _official(segment, start, end):
             continue
         if HOUSE_NUMBER_BEFORE.search(segment, 0, start):
             continue  # "3020 Conrad Lane": a street
@@ -576,13 +576,22 @@ TITLE_CONNECTORS = frozenset({"of", "and", "for", "the", "on", "&", "to", "in"})
 TITLE_TOKEN = re.compile(r"\([^()]{1,12}\)|[\w’'.&-]+")
 
 
-def _official(segment: str, start: int) -> bool:
-    """Named in a role: a title just before ("Director Jane Roe"), or a title phrase of
-    capitalised words ending where the name begins ("Assistant Director of Cyber and Operational
-    Technology Tracy Cormier", "Deputy Secretary of Homeland Security (DHS) John K. Tien")."""
+# ", Field Office Director for ERO Houston,", ", acting special agent in charge,": a title
+# phrase right after the name, up to the next comma or the end of the sentence.
+TITLE_AFTER = re.compile(r"\s*,\s*([^,.;:()]{2,80})")
+
+
+def _official(segment: str, start: int, end: int) -> bool:
+    """Named in a role: a title just before ("Director Jane Roe"), a title phrase of capitalised
+    words ending where the name begins ("Assistant Director of Cyber and Operational Technology
+    Tracy Cormier", "Deputy Secretary of Homeland Security (DHS) John K. Tien"), or a title
+    phrase set off by a comma after it ("John Roe, Field Office Director for ERO Houston")."""
     if names.OFFICIAL_TITLES.search(segment[max(0, start - 40) : start]):
         return True
     titles = vocabulary().words["official_title"].words
+    after = TITLE_AFTER.match(segment, end)
+    if after and any(gazetteer.fold(w) in titles for w in after.group(1).split()[:6]):
+        return True
     before = TITLE_TOKEN.findall(segment[max(0, start - 160) : start])
     for token in reversed(before[-TITLE_CHAIN_WORDS:]):
         word = token.rstrip(".")
