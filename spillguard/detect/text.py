@@ -61,11 +61,18 @@ def detect_passage(
     """Find everything in one passage and add its findings and records to the assessment.
     `carried` keeps the last header line of text tables across passages of one file (a roster
     printed to PDF states its column titles on page 1 only)."""
-    text = passage.text
+    for hits, context in records(passage.text, immigration_context, carried):
+        _account(hits, passage.location, assessment, context)
+
+
+def records(
+    text: str, immigration_context: bool = False, carried: dict[str, Header] | None = None
+) -> Iterator[tuple[list[Hit], bool]]:
+    """The records of a passage: each the hits about one person (or one lone finding), with
+    whether its own sentences tie that person to custody or proceedings ("was detained",
+    "respondent"); the page's topic alone does not."""
     header = carried.get(CARRIED_HEADER) if carried is not None else None
     record: list[Hit] = []  # the person the sentences are currently about
-    # Whether the record's own sentences tie the person to custody or proceedings ("was
-    # detained", "respondent"): the page's topic alone does not.
     context = immigration_context
     last_end = 0
     for start, end in segments(text):
@@ -86,12 +93,14 @@ def detect_passage(
             record.extend(hits)
             context = context or linked
             continue
-        _account(record, passage.location, assessment, context)
+        if record:
+            yield record, context
         *earlier, record = _people(hits)
         for person in earlier:
-            _account(person, passage.location, assessment, linked)
+            yield person, linked
         context = linked
-    _account(record, passage.location, assessment, context)
+    if record:
+        yield record, context
 
 
 def _people(hits: list[Hit]) -> list[list[Hit]]:
