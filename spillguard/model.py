@@ -155,6 +155,11 @@ class PictureNotRead(Uninspectable):
     unless the policy accepts unread pictures (a folder of photos)."""
 
 
+class MediaNotRead(PictureNotRead):
+    """Audio or video: only its container metadata was read. Judged like an unread picture,
+    by the policy's own setting for media (`[media] unread`, default warn)."""
+
+
 @pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Finding:
