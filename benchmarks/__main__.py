@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "exposure": ("benchmarks.bench_exposure", ("--lines", "200000")),
     "ocr": ("benchmarks.bench_ocr", ("--quick",)),
     "watch": ("benchmarks.bench_watch", ("--quick",)),
+    "xray": ("benchmarks.bench_xray", ("--quick",)),
 }
 
 

@@ -142,7 +142,19 @@ class Embedded:
     hidden: bool = False
 
 
-Content = Passage | Table | Embedded
+@dataclass(frozen=True, slots=True)
+class Covered:
+    """Characters under one drawn box on a page (layer `under_redaction`, located by page and
+    box): reported as covered text whatever they say, since the box says someone meant to hide
+    them. `text` is "" when the characters cannot be decoded (no text mapping, shifted
+    glyphs); `glyphs` counts them either way."""
+
+    text: str
+    location: Location
+    glyphs: int
+
+
+Content = Passage | Table | Embedded | Covered
 
 
 class Uninspectable(Exception):
