@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ocr": ("benchmarks.bench_ocr", ("--quick",)),
     "watch": ("benchmarks.bench_watch", ("--quick",)),
     "xray": ("benchmarks.bench_xray", ("--quick",)),
+    "data_files": ("benchmarks.bench_data_files", ("--quick",)),
 }
 
 
