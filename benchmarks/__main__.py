@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "watch": ("benchmarks.bench_watch", ("--quick",)),
     "xray": ("benchmarks.bench_xray", ("--quick",)),
     "data_files": ("benchmarks.bench_data_files", ("--quick",)),
+    "legacy": ("benchmarks.bench_legacy", ("--quick",)),
 }
 
 

@@ -68,6 +68,10 @@ def sniff(source: Source) -> str:
     asset = sniff_web_asset(head)
     if asset is not None:
         return asset
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith(b"\xffWPC"):
+        return "wpd"  # WordPerfect
     if head.startswith((b"Rar!", b"7z\xbc\xaf\x27\x1c")):
         return "unsupported-archive"
     return sniff_text(head)
@@ -142,6 +146,8 @@ def _sniff_zip(source: Source) -> str:
                 return "docx"
             if "ppt/presentation.xml" in names or any(n.startswith("ppt/") for n in names):
                 return "pptx"
+            if any(n.startswith("visio/") for n in names):
+                return "vsdx"
             if "[Content_Types].xml" in names:
                 return "ooxml-unknown"
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError):
@@ -156,16 +162,28 @@ def _sniff_ole(source: Source) -> str:
     try:
         with olefile.OleFileIO(source.open()) as ole:
             streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=True)}
+            # Word 97's file information block says whether the text is encrypted (fEncrypted)
+            word_flags = ole.openstream("WordDocument").read(12)[10:12] if "worddocument" in streams else b""
     except Exception:  # olefile raises a variety of errors on corrupt input
         return "ole-corrupt"
     if "encryptedpackage" in streams or "encryptioninfo" in streams:
         return "ooxml-encrypted"
+    if len(word_flags) == 2 and word_flags[1] & 0x01:
+        return "legacy-encrypted"
+    if "encryptedsummary" in streams:
+        return "legacy-encrypted"  # PowerPoint 97's encrypted document
     if "workbook" in streams or "book" in streams:
         return "xls"
     if "worddocument" in streams:
         return "doc"
     if "powerpoint document" in streams:
         return "ppt"
+    if "visiodocument" in streams:
+        return "vsd"
+    from spillguard.extract.olepackage import is_package
+
+    if is_package(streams):
+        return "ole-package"  # an object embedded in an Office file: its payload is read
     return "ole"
 
 
@@ -292,10 +310,9 @@ def _looks_utf16(head: bytes) -> bool:
 
 UNINSPECTABLE_TYPES: dict[str, str] = {
     "ooxml-encrypted": "encrypted",
+    "legacy-encrypted": "encrypted",
     "ole-corrupt": "corrupt OLE2 container",
     "ole": "unknown OLE2 document",
-    "doc": "legacy Word .doc is not supported: convert to .docx",
-    "ppt": "legacy PowerPoint .ppt is not supported: convert to .pptx",
     "odp": "OpenDocument presentations are not supported yet",
     "ooxml-unknown": "unknown Office Open XML package",
     "binary": "unknown binary type",
