@@ -7,9 +7,11 @@ x-ray's test PDFs are read in place (corpus marker)."""
 from __future__ import annotations
 
 import io
+import tempfile
 from pathlib import Path
 
 import pytest
+from builders import write_pdf_under_box
 from reportlab.pdfgen import canvas
 
 from spillguard.model import FileReport, Finding
@@ -19,16 +21,10 @@ PAGE_HEIGHT = 792
 
 
 def pdf_with_box(covered: str, visible: str = "Quarterly report") -> bytes:
-    buf = io.BytesIO()
-    pdf = canvas.Canvas(buf, pagesize=(612, PAGE_HEIGHT))
-    pdf.setFont("Helvetica", 11)
-    pdf.drawString(72, 720, visible)
-    pdf.drawString(72, 690, covered)
-    pdf.setFillColorRGB(0, 0, 0)
-    pdf.rect(70, 684, 300, 20, fill=1, stroke=0)
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
+    """A letter page: `visible` on one line, `covered` on the next under a black bar from
+    (66, 684) to (536, 704) in page coordinates."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write_pdf_under_box(Path(folder) / "r.pdf", visible, covered).read_bytes()
 
 
 def covered(report: FileReport) -> list[Finding]:
@@ -42,7 +38,7 @@ def test_a_word_under_a_box_is_high_and_blocks_with_page_and_box() -> None:
     assert finding.value == "the informant lives near the river"  # only what the box covers
     where = finding.location
     assert (where.page, where.layer, where.hidden) == (1, "under_redaction", True)
-    assert where.box == (70, PAGE_HEIGHT - 704, 370, PAGE_HEIGHT - 684)  # points from the top-left
+    assert where.box == (66, PAGE_HEIGHT - 704, 536, PAGE_HEIGHT - 684)  # points from the top-left
     shown = finding.as_dict()
     assert shown["value"] != finding.value and "informant" not in str(shown)  # masked
     assert "covered text" in report.reason
