@@ -1,6 +1,7 @@
 """OLE objects embedded in Office files (`word/embeddings/oleObject1.bin` and the like): an OLE
 compound file whose payload is a packaged file (`\\x01Ole10Native`, what Office stores for a
-file dragged into a document) or an object's native bytes (`CONTENTS`, e.g. an embedded PDF).
+file dragged into a document), an object's native bytes (`CONTENTS`, e.g. an embedded PDF) or
+an Office Open XML package (`Package`, a workbook or document embedded as an object).
 The payload is scanned as a file of its own; an object with any other stream is an unknown OLE
 document and fails closed.
 """
@@ -13,14 +14,17 @@ from collections.abc import Iterator
 from spillguard.extract.base import Limits, Source
 from spillguard.model import Content, Embedded, Uninspectable
 
-NATIVE, CONTENTS = "\x01ole10native", "contents"
-# Streams that only describe the object (class, link, display flags): nothing to read.
-PLUMBING = frozenset({"\x01compobj", "\x01ole", "\x03objinfo", "\x03epri", "\x01ole10itemname"})
+NATIVE, CONTENTS, PACKAGE = "\x01ole10native", "contents", "package"
+PAYLOADS = frozenset({NATIVE, CONTENTS, PACKAGE})
+# Streams that only describe the object (class, link, control name, display flags).
+PLUMBING = frozenset(
+    {"\x01compobj", "\x01ole", "\x03objinfo", "\x03epri", "\x01ole10itemname", "\x03ocxname"}
+)
 
 
 def is_package(streams: set[str]) -> bool:
     """An embedded object whose whole content is a payload we can hand on."""
-    payloads = streams & {NATIVE, CONTENTS}
+    payloads = streams & PAYLOADS
     return bool(payloads) and not (streams - PLUMBING - payloads)
 
 
@@ -31,7 +35,7 @@ def extract_ole_package(source: Source, limits: Limits) -> Iterator[Content]:
         with olefile.OleFileIO(source.open()) as ole:
             for entry in ole.listdir(streams=True, storages=False):
                 name = "/".join(entry).lower()
-                if name not in (NATIVE, CONTENTS):
+                if name not in PAYLOADS:
                     continue
                 if ole.get_size(entry) > limits.max_member_bytes:
                     raise Uninspectable(f"over limit: embedded object of {ole.get_size(entry)} bytes")
@@ -40,7 +44,7 @@ def extract_ole_package(source: Source, limits: Limits) -> Iterator[Content]:
                     label, payload = ole10_native(data)
                     yield Embedded(label or "ole10native", payload, layer="attachment", hidden=True)
                 else:
-                    yield Embedded("contents", data, layer="attachment", hidden=True)
+                    yield Embedded(name, data, layer="attachment", hidden=True)
     except Uninspectable:
         raise
     except Exception as exc:  # olefile raises a variety of errors on corrupt input
