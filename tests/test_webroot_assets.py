@@ -31,6 +31,8 @@ def test_watch_once_quarantines_only_the_roster(site: tuple[Path, dict[str, Path
     gone = [name for name, path in files.items() if not path.exists()]
     assert gone == ["files/roster.xlsx"], result.stdout
     assert f"{len(files)} scanned, 1 quarantined" in result.stdout
+    not_read = sorted(line.split()[2] for line in result.stdout.splitlines() if line.startswith("NOT READ"))
+    assert not_read == sorted(str(files[m]) for m in ("media/briefing.mp4", "media/briefing.wav"))
 
 
 def test_gate_refuses_only_the_roster_and_lists_media_as_not_inspected(

@@ -155,3 +155,13 @@ def test_embedded_ole_objects_in_real_files_are_read(corpora: Path) -> None:
     assert types.get("oleObject1.bin") == "ole-package", types
     assert any(name.endswith(".pdf") and kind == "pdf" for name, kind in types.items()), types
     assert all(r.uninspectable is None for r in reports), [r.reason for r in reports]
+
+
+def test_a_policy_can_turn_conversion_off(tmp_path: Path) -> None:
+    from spillguard.policy import load_policy
+
+    (tmp_path / "spillguard.toml").write_text("[limits]\nconvert = false\nconvert_seconds = 30\n")
+    policy = load_policy(str(tmp_path / "spillguard.toml"))
+    assert policy.limits.convert_seconds == 30
+    report = scan_bytes(str(tmp_path / "memo.rtf"), rb"{\rtf1\ansi Hello}", policy)[0]
+    assert report.verdict == "block" and "conversion is turned off" in (report.uninspectable or "")
