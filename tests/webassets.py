@@ -73,6 +73,14 @@ def icon() -> bytes:
     return out.getvalue()
 
 
+def icon_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (24, 24), (30, 60, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def wasm(custom: str, data: str) -> bytes:
     """A module with a `producers`-like custom section and one data segment."""
 

@@ -205,6 +205,26 @@ def data_uri_pictures(value: str) -> Iterator[tuple[str, bytes]]:
             yield subtype.replace("svg+xml", "svg").replace("jpeg", "jpg"), data
 
 
+def extract_svg(source: Source, limits: Limits) -> Iterator[Content]:
+    """SVG is XML (its text, `<title>`, `<desc>` and metadata are read as such), and may carry
+    pictures written into it as `data:` URIs (a scanned page traced into a logo)."""
+    yield from extract_xml(source, limits)
+    yield from inline_pictures(decode(read_bounded(source, limits)))
+
+
+def extract_web_text(source: Source, limits: Limits) -> Iterator[Content]:
+    """Stylesheets and scripts: text, and the `data:` pictures written into them."""
+    from spillguard.extract.plaintext import extract_text
+
+    yield from extract_text(source, limits)
+    yield from inline_pictures(decode(read_bounded(source, limits)))
+
+
+def inline_pictures(text: str) -> Iterator[Embedded]:
+    for number, (subtype, data) in enumerate(data_uri_pictures(text), 1):
+        yield Embedded(f"picture-{number}.{subtype}", data, layer="text", hidden=False)
+
+
 def is_contact_link(name: str, value: str) -> bool:
     return name in ("href", "src") and value.lower().startswith(("mailto:", "tel:"))
 

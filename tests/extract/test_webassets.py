@@ -174,3 +174,18 @@ def test_path_rule_uninspectable_is_validated(tmp_path: Path) -> None:
     (tmp_path / "spillguard.toml").write_text('[[paths]]\npattern = "a/*"\nuninspectable = "ok"\n')
     with pytest.raises(PolicyError, match=r"paths\[0\]\.uninspectable"):
         load_policy(str(tmp_path / "spillguard.toml"))
+
+
+@pytest.mark.parametrize("kind", ["svg", "css", "js"])
+def test_pictures_written_into_svg_css_and_js_are_scanned_as_pictures(kind: str) -> None:
+    import base64
+
+    uri = "data:image/png;base64," + base64.b64encode(wa.icon_png()).decode()
+    data = {
+        "svg": wa.SVG.replace("<rect", f'<image href="{uri}" width="120" height="40"/>\n  <rect'),
+        "css": wa.CSS + f'.logo {{ background: url("{uri}"); }}\n',
+        "js": wa.JS + f'const logo = "{uri}";\n',
+    }[kind].encode()
+    reports = scan_bytes(f"asset.{kind}", data)
+    assert reports[0].type == kind
+    assert [(r.path, r.type) for r in reports[1:]] == [(f"asset.{kind}!picture-1.png", "png")]
