@@ -123,7 +123,8 @@ def run(command: list[str], seconds: float, memory: int, home: Path) -> None:
         "SAL_USE_VCLPLUGIN": "svp",  # no display
         "TMPDIR": str(home),
     }
-    limited = ["/bin/sh", "-c", f'ulimit -v {memory // 1024} && exec "$0" "$@"', *command]
+    # A worker's own cap, when lower, is inherited and stays: `ulimit` cannot raise it.
+    limited = ["/bin/sh", "-c", f'ulimit -v {memory // 1024} 2>/dev/null; exec "$0" "$@"', *command]
     try:
         process = subprocess.Popen(
             limited,

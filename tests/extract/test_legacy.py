@@ -165,3 +165,15 @@ def test_a_policy_can_turn_conversion_off(tmp_path: Path) -> None:
     assert policy.limits.convert_seconds == 30
     report = scan_bytes(str(tmp_path / "memo.rtf"), rb"{\rtf1\ansi Hello}", policy)[0]
     assert report.verdict == "block" and "conversion is turned off" in (report.uninspectable or "")
+
+
+@needs_converter
+def test_concurrent_conversions_do_not_share_a_profile(legacy: dict[str, Path]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from spillguard.extract.legacy import convert
+
+    data = legacy["doc"].read_bytes()
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: convert(data, "doc", Limits()), range(3)))
+    assert all(r.startswith(b"PK") for r in results)  # three .docx, none refused by a lock
