@@ -46,6 +46,10 @@ def extract_media(source: Source, limits: Limits) -> Iterator[Content]:
         found = list(tag_fields(data))
     except ImportError:
         found, tags_read = [], False
+    except Unrecognised:
+        # Magic bytes alone are cheap to forge: a roster behind an MP3 frame header must not
+        # pass as "media, not inspected". Containers mutagen knows must parse as such.
+        raise Uninspectable("corrupt or unrecognised audio/video (its container does not parse)") from None
     found += riff_info(data)
     found += mp4_position(data)
     for label, value in found:
@@ -59,15 +63,31 @@ def extract_media(source: Source, limits: Limits) -> Iterator[Content]:
     raise MediaNotRead(f"not inspected: {what}")
 
 
+class Unrecognised(Exception):
+    """A file whose magic says a container mutagen reads, and which mutagen cannot parse."""
+
+
+# Containers mutagen parses (mp3 and ADTS frames, Ogg, FLAC, WAV, AIFF, MP4/QuickTime, MIDI).
+VALIDATED_MAGICS = (b"ID3", b"\xff", b"OggS", b"fLaC", b"RIFF", b"FORM", b"MThd")
+
+
 def tag_fields(data: bytes) -> Iterator[tuple[str, str]]:
     """(tag name, text) of every text tag mutagen finds: ID3 frames, MP4 atoms, Vorbis and
-    FLAC comments, APE tags. Raises ImportError without mutagen."""
+    FLAC comments, APE tags. Raises ImportError without mutagen, Unrecognised when a container
+    mutagen knows does not parse."""
     import mutagen
 
+    must_parse = data.startswith(VALIDATED_MAGICS) or data[4:8] == b"ftyp"
+    if data.startswith(b"RIFF") and data[8:12] != b"WAVE":
+        must_parse = False  # AVI: mutagen does not read it
     try:
         media = mutagen.File(io.BytesIO(data))
     except Exception:  # mutagen raises its own error per format, and worse on damaged files
-        return  # the file is not read anyway; what tags it has cannot be told
+        media = None
+    if media is None:
+        if must_parse:
+            raise Unrecognised
+        return  # a container mutagen does not know (WebM, AVI, FLV): not read, tags unknown
     tags = getattr(media, "tags", None)
     if not tags:
         return

@@ -189,3 +189,10 @@ def test_pictures_written_into_svg_css_and_js_are_scanned_as_pictures(kind: str)
     reports = scan_bytes(f"asset.{kind}", data)
     assert reports[0].type == kind
     assert [(r.path, r.type) for r in reports[1:]] == [(f"asset.{kind}!picture-1.png", "png")]
+
+
+def test_a_forged_media_header_does_not_make_a_roster_not_inspected() -> None:
+    roster = b"Name,A-Number,DOB\nGARCIA LOPEZ, MARIA,A212345622,03/04/1988\n"
+    for magic in (b"\xff\xfb\x90\x64", b"ID3\x04\x00\x00\x00\x00\x00\x00", b"OggS\x00\x02"):
+        report = scan_bytes("song.mp3", magic + roster)[0]
+        assert report.verdict == "block" and "unrecognised audio/video" in (report.uninspectable or ""), magic
