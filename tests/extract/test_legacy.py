@@ -177,3 +177,68 @@ def test_concurrent_conversions_do_not_share_a_profile(legacy: dict[str, Path]) 
     with ThreadPoolExecutor(3) as pool:
         results = list(pool.map(lambda _: convert(data, "doc", Limits()), range(3)))
     assert all(r.startswith(b"PK") for r in results)  # three .docx, none refused by a lock
+
+
+# --- Visio ----------------------------------------------------------------------------------
+
+VISIO = 'xmlns="http://schemas.microsoft.com/office/visio/2012/main" xmlns:r="{}"'.format(
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+)
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+VISIO_RELS = "http://schemas.microsoft.com/visio/2010/relationships"
+
+
+def visio_drawing(text: str) -> bytes:
+    """The smallest .vsdx LibreOffice opens: one page with one rectangle holding `text`."""
+    from builders import zip_bytes
+
+    def rels(kind: str, target: str) -> str:
+        return f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{VISIO_RELS}/{kind}" Target="{target}"/></Relationships>'  # noqa: E501
+
+    types = "".join(
+        f'<Override PartName="/visio/{part}.xml" ContentType="application/vnd.ms-visio.{kind}+xml"/>'
+        for part, kind in (("document", "drawing.main"), ("pages/pages", "pages"), ("pages/page1", "page"))
+    )
+    corners = [(0, 0), (6, 0), (6, 1), (0, 1), (0, 0)]
+    rows = "".join(
+        f'<Row T="{"MoveTo" if i == 0 else "LineTo"}" IX="{i + 1}">'
+        f'<Cell N="X" V="{x}"/><Cell N="Y" V="{y}"/></Row>'
+        for i, (x, y) in enumerate(corners)
+    )
+    shape = {"PinX": 4, "PinY": 8, "Width": 6, "Height": 1, "LocPinX": 3, "LocPinY": 0.5}
+    cells = "".join(f'<Cell N="{n}" V="{v}"/>' for n, v in shape.items())
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{types}</Types>',
+        "_rels/.rels": rels("document", "visio/document.xml"),
+        "visio/document.xml": f"<VisioDocument {VISIO}><DocumentSettings/></VisioDocument>",
+        "visio/_rels/document.xml.rels": rels("pages", "pages/pages.xml"),
+        "visio/pages/pages.xml": f'<Pages {VISIO}><Page ID="0" NameU="Page-1" Name="Page-1"><PageSheet>'
+        '<Cell N="PageWidth" V="8.5"/><Cell N="PageHeight" V="11"/></PageSheet>'
+        '<Rel r:id="rId1"/></Page></Pages>',
+        "visio/pages/_rels/pages.xml.rels": rels("page", "page1.xml"),
+        "visio/pages/page1.xml": f'<PageContents {VISIO}><Shapes><Shape ID="1" Type="Shape">{cells}'
+        f'<Section N="Geometry" IX="0">{rows}</Section><Text>{text}</Text></Shape></Shapes></PageContents>',
+    }
+    return zip_bytes({name: body.encode() for name, body in parts.items()})
+
+
+@needs_converter
+def test_a_visio_drawing_is_read() -> None:
+    data = visio_drawing(LINES[0])
+    assert sniff(Source.from_bytes("x", data)) == "vsdx"
+    report = scan_bytes("org-chart.vsdx", data)[0]
+    assert report.verdict == "block" and {"a_number", "person_name"} <= set(report.counts), report.reason
+
+
+@needs_converter
+def test_a_visio_drawing_inside_a_docx_is_read(tmp_path: Path) -> None:
+    from builders import add_zip_parts
+
+    path = write_docx_layers(tmp_path / "memo.docx", comment="ok", deleted="none", hidden="nothing")
+    add_zip_parts(path, {"word/embeddings/Microsoft_Visio_Drawing.vsdx": visio_drawing(LINES[1])})
+    reports = {r.path: r for r in scan_bytes("memo.docx", path.read_bytes())}
+    member = reports["memo.docx!word/embeddings/Microsoft_Visio_Drawing.vsdx"]
+    assert member.type == "vsdx" and member.verdict == "block", member.reason
+    assert reports["memo.docx"].verdict == "block"
