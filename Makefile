@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml constraints.txt scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==24.3.1
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,respond,ocr,watch]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,respond,ocr,watch,assets]'
 	@# Byte-compile now: where PYTHONDONTWRITEBYTECODE is set, every run would recompile.
 	$(BIN)/python -m compileall -q spillguard
 	@touch $(STAMP)

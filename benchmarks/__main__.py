@@ -17,6 +17,9 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "exposure": ("benchmarks.bench_exposure", ("--lines", "200000")),
     "ocr": ("benchmarks.bench_ocr", ("--quick",)),
     "watch": ("benchmarks.bench_watch", ("--quick",)),
+    "xray": ("benchmarks.bench_xray", ("--quick",)),
+    "data_files": ("benchmarks.bench_data_files", ("--quick",)),
+    "legacy": ("benchmarks.bench_legacy", ("--quick",)),
 }
 
 

@@ -12,6 +12,11 @@ PACKAGES=(
     tesseract-ocr-eng
     tesseract-ocr-spa
     fonts-dejavu-core  # the font the OCR tests render their rosters in
+    # Legacy formats (spillguard/extract/legacy.py): LibreOffice converts .doc, .rtf, .wpd to
+    # .docx, .ppt to .pptx and Visio to PDF, headless; without them those files fail closed.
+    libreoffice-writer-nogui
+    libreoffice-impress-nogui
+    libreoffice-draw-nogui
 )
 # `install-system-deps.sh bench`: also the peers the benchmarks measure against.
 if [ "${1:-}" = "bench" ]; then

@@ -44,6 +44,7 @@ KIND_PHRASES: dict[str, str] = {
     "street_address": "street addresses",
     "immigration_case_number": "case numbers",
     "gps_location": "photo locations",
+    "covered_text": "covered text under drawn boxes",
 }
 REASON_ORDER = tuple(KIND_PHRASES)
 

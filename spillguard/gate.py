@@ -56,6 +56,9 @@ class GateResult:
         for f in self.top_level():
             d = self.decisions[f.path]
             item: dict[str, Any] = {"path": f.path, "sha256": f.sha256, "verdict": f.verdict}
+            for key in ("not_inspected", "relaxed"):  # policy decisions about what was not read
+                if key in f.extra:
+                    item[key] = f.extra[key]
             if f.verdict != "pass":
                 item.update(severity=f.severity, approval=d.state, signers=d.signers)
                 problems = [f"{c.approval.source}: {c.problem}" for c in d.checks if c.problem]

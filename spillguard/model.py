@@ -144,7 +144,19 @@ class Embedded:
     hidden: bool = False
 
 
-Content = Passage | Table | Embedded
+@dataclass(frozen=True, slots=True)
+class Covered:
+    """Characters under one drawn box on a page (layer `under_redaction`, located by page and
+    box): reported as covered text whatever they say, since the box says someone meant to hide
+    them. `text` is "" when the characters cannot be decoded (no text mapping, shifted
+    glyphs); `glyphs` counts them either way."""
+
+    text: str
+    location: Location
+    glyphs: int
+
+
+Content = Passage | Table | Embedded | Covered
 
 
 class Uninspectable(Exception):
@@ -155,6 +167,11 @@ class PictureNotRead(Uninspectable):
     """A picture that may hold text was not read (OCR not installed, turned off or timed out).
     Raised after everything else in the file was given, so the rest is still judged; it blocks
     unless the policy accepts unread pictures (a folder of photos)."""
+
+
+class MediaNotRead(PictureNotRead):
+    """Audio or video: only its container metadata was read. Judged like an unread picture,
+    by the policy's own setting for media (`[media] unread`, default warn)."""
 
 
 @pickled_as_tuple

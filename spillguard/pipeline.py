@@ -19,6 +19,7 @@ from spillguard.model import (
     VERDICT_ORDER,
     Embedded,
     FileReport,
+    MediaNotRead,
     PictureNotRead,
     Uninspectable,
 )
@@ -54,8 +55,13 @@ def scan_path(path: str, policy: Policy) -> list[FileReport]:
 
 
 def scan_source(source: Source, policy: Policy) -> list[FileReport]:
-    clock = time.perf_counter()
     policy = policy.for_path(source.name)  # the path rules that apply to this file
+    reports = _scan_source(source, policy)
+    return [relax_uninspectable(reports[0], policy), *reports[1:]]
+
+
+def _scan_source(source: Source, policy: Policy) -> list[FileReport]:
+    clock = time.perf_counter()
     digest = _sha256(source)
     members: list[FileReport] = []
     kind = "unknown"
@@ -76,7 +82,7 @@ def scan_source(source: Source, policy: Policy) -> list[FileReport]:
         detect(contents, assessment, on_embedded, source.check_time)
     except PictureNotRead as exc:
         report = _report(source, digest, kind, assessment, policy, clock)
-        return [_roll_up(_unread_pictures(report, str(exc), policy), members), *members]
+        return [_roll_up(_unread(report, exc, policy), members), *members]
     except Uninspectable as exc:
         return [uninspectable_report(source.name, source.size, digest, kind, str(exc)), *members]
     except MemoryError:
@@ -136,19 +142,46 @@ def _report(
     )
 
 
-def _unread_pictures(report: FileReport, reason: str, policy: Policy) -> FileReport:
+def _unread(report: FileReport, exc: PictureNotRead, policy: Policy) -> FileReport:
     """A file with a picture that may hold text and was not read (OCR missing, turned off or
     timed out) fails closed: uninspectable, blocking, with what was read still listed. A
     policy that accepts unread pictures (`unread_pictures = "warn"` or `"pass"`, for a folder
-    of photos) judges the file by what was read and notes the rest in the reason."""
-    accepted = policy.unread_pictures
+    of photos) judges the file by what was read and notes the rest in the reason. Audio and
+    video are judged the same way by `[media] unread`, which accepts them with a warning
+    unless the policy says otherwise."""
+    reason = str(exc)
+    media = isinstance(exc, MediaNotRead)
+    accepted = policy.unread_media if media else policy.unread_pictures
     if accepted not in VERDICT_ORDER or accepted == "block":
         severity = max(report.severity, "high", key=SEVERITY_ORDER.__getitem__)
         reason_shown = f"uninspectable: {reason}"
         return replace(report, verdict="block", severity=severity, reason=reason_shown, uninspectable=reason)
     verdict = max(report.verdict, accepted, key=VERDICT_ORDER.__getitem__)
-    extra = {**report.extra, "pictures_not_read": reason}
+    extra = {**report.extra, ("not_inspected" if media else "pictures_not_read"): reason}
     return replace(report, verdict=verdict, reason=f"{report.reason}; {reason}", extra=extra)
+
+
+def relax_uninspectable(report: FileReport, policy: Policy) -> FileReport:
+    """A file that cannot be inspected, under a path rule that relaxes it for this reason
+    (`uninspectable = "warn"`): the rule's verdict instead of block, with the reason and the
+    rule kept in the report (and so in the gate's audit entry)."""
+    relaxation = policy.uninspectable
+    reason = report.uninspectable
+    if reason is None or relaxation is None or not relaxation.covers(reason) or policy.forbidden:
+        return report
+    extra = {
+        **report.extra,
+        "not_inspected": reason,
+        "relaxed": {"pattern": relaxation.pattern, "verdict": relaxation.verdict, "reason": relaxation.why},
+    }
+    return replace(
+        report,
+        verdict=relaxation.verdict,
+        severity=report.severity if report.findings else "none",
+        reason=f"not inspected: {reason} (policy {relaxation.pattern}: {relaxation.verdict})",
+        uninspectable=None,
+        extra=extra,
+    )
 
 
 def _roll_up(report: FileReport, members: list[FileReport]) -> FileReport:

@@ -90,7 +90,25 @@ class PathRule:
     allow_kinds: frozenset[str] = frozenset()
     no_personal_data: bool = False  # any finding blocks, and no approval clears it
     unread_pictures: str | None = None
+    # Files under this pattern that cannot be inspected: "warn" or "pass" instead of blocking,
+    # for the reasons matching `uninspectable_reasons` (fnmatch; empty: every reason).
+    uninspectable: str | None = None
+    uninspectable_reasons: tuple[str, ...] = ()
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """A path rule's leave for files that cannot be inspected: their verdict instead of block,
+    for which reasons, and the rule that says so (kept in the report and the audit log)."""
+
+    verdict: str
+    reasons: tuple[str, ...]
+    pattern: str
+    why: str
+
+    def covers(self, reason: str) -> bool:
+        return not self.reasons or any(fnmatchcase(reason, r) for r in self.reasons)
 
 
 @dataclass(frozen=True)
@@ -110,6 +128,11 @@ class Policy:
     # A picture that may hold text but could not be read (OCR missing, off or too slow):
     # "block" fails closed; a folder of photos may say "warn" or "pass".
     unread_pictures: str = "block"
+    # Audio and video, of which only the container metadata is read: "warn" by default, so a
+    # web team sees them listed and the gate does not stop; "block" or "pass" by policy.
+    unread_media: str = "warn"
+    # Set by `for_path` from the last matching path rule that relaxes uninspectable files.
+    uninspectable: Relaxation | None = None
     allow_kinds: frozenset[str] = frozenset()
     paths: tuple[PathRule, ...] = ()
     allowlist: tuple[AllowEntry, ...] = ()
@@ -146,9 +169,12 @@ class Policy:
         if not self.paths and not self.allowlist:
             return self
         block, warn, kinds, forbidden = self.block, self.warn, set(self.allow_kinds), self.forbidden
-        pictures = self.unread_pictures
+        pictures, relaxation = self.unread_pictures, self.uninspectable
         for rule in self.matching_rules(path):
             pictures = rule.unread_pictures or pictures
+            if rule.uninspectable is not None:
+                reasons = rule.uninspectable_reasons
+                relaxation = Relaxation(rule.uninspectable, reasons, rule.pattern, rule.reason)
             block = rule.block if rule.block is not None else block
             warn = rule.warn if rule.warn is not None else warn
             kinds |= rule.allow_kinds
@@ -164,6 +190,7 @@ class Policy:
             allow_kinds=frozenset(kinds),
             forbidden=forbidden,
             unread_pictures=pictures,
+            uninspectable=relaxation,
             paths=(),
             allowlist=entries,
         )
@@ -219,6 +246,7 @@ TOP_KEYS = {
     "warn_at",
     "allow_kinds",
     "unread_pictures",
+    "media",
     "max_findings",
     "limits",
     "approvals",
@@ -226,7 +254,18 @@ TOP_KEYS = {
     "paths",
     "allowlist",
 }
-PATH_KEYS = {"pattern", "block_at", "warn_at", "allow_kinds", "no_personal_data", "unread_pictures", "reason"}
+PATH_KEYS = {
+    "pattern",
+    "block_at",
+    "warn_at",
+    "allow_kinds",
+    "no_personal_data",
+    "unread_pictures",
+    "uninspectable",
+    "uninspectable_reasons",
+    "reason",
+}
+MEDIA_KEYS = {"unread"}
 PICTURE_VERDICTS = ("block", "warn", "pass")
 APPROVAL_KEYS = {"critical", "other"}
 ALLOWLIST_KEYS = {"salt", "entries"}
@@ -306,6 +345,7 @@ class _Reader:
             unread_pictures=self.picture_verdict(
                 data.get("unread_pictures", base.unread_pictures), "unread_pictures"
             ),
+            unread_media=self.media(data.get("media", {})),
             allow_kinds=self.kinds(data.get("allow_kinds", []), "allow_kinds"),
             paths=tuple(self.path_rule(i, rule) for i, rule in enumerate(self.list(data, "paths"))),
             allowlist=allowlist,
@@ -337,6 +377,11 @@ class _Reader:
                 raise self.error(f"limits.{key} must be positive")
             values[key] = number
         return Limits(**values)
+
+    def media(self, value: object) -> str:
+        table: dict[str, Any] = self.typed(value, dict, "[media]")
+        self.keys(table, MEDIA_KEYS, "media.")
+        return self.picture_verdict(table.get("unread", DEFAULT_POLICY.unread_media), "media.unread")
 
     def approvals(self, value: object) -> tuple[int, int]:
         table: dict[str, Any] = self.typed(value, dict, "[approvals]")
@@ -387,8 +432,18 @@ class _Reader:
                 if "unread_pictures" in table
                 else None
             ),
+            uninspectable=(
+                self.picture_verdict(table["uninspectable"], f"{where}.uninspectable")
+                if "uninspectable" in table
+                else None
+            ),
+            uninspectable_reasons=self.strings(table, "uninspectable_reasons", where),
             reason=self.typed(table.get("reason", ""), str, f"{where}.reason"),
         )
+
+    def strings(self, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        items = self.typed(table.get(key, []), list, f"{where}.{key}")
+        return tuple(self.typed(item, str, f"{where}.{key}") for item in items)
 
     def picture_verdict(self, value: object, where: str) -> str:
         if value not in PICTURE_VERDICTS:

@@ -69,6 +69,8 @@ def _describe(outcome: Outcome) -> str | None:
         return f"APPROVED     {outcome.path}  [{report.type}]  {people}  (left in place)"
     if outcome.action == "failed":
         return f"NOT MOVED    {outcome.path}  [{report.type}]  {people}  {outcome.problem}"
+    if outcome.action == "warned" and "not_inspected" in report.extra:  # media, relaxed files
+        return f"NOT READ     {outcome.path}  [{report.type}]  {report.extra['not_inspected']}"
     return None
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from spillguard.assess import Assessment
 from spillguard.detect.columns import Plan, detect_table
 from spillguard.detect.text import Header, detect_passage
-from spillguard.model import Content, Embedded, Passage, Table
+from spillguard.model import Content, Covered, Embedded, Passage, Table
 
 
 def detect(
@@ -28,6 +28,10 @@ def detect(
             detect_passage(item, assessment, carried=headers)
         elif isinstance(item, Embedded):
             on_embedded(item)
+        elif isinstance(item, Covered):
+            from spillguard.detect.covered import detect_covered
+
+            detect_covered(item, assessment)
 
 
 __all__ = ["detect"]

@@ -156,6 +156,15 @@ FACILITY = re.compile(
     r"|Contract\s+Detention\s+Facility|Justice\s+Center|Staging\s+Facility|Family\s+Residential\s+Center)"
 )
 
+COVERED_WORD = re.compile(r"[^\W_]{4,}")
+
+
+def covered_word(text: str) -> bool:
+    """Covered text that holds a word of four or more letters or digits: graded high. Fragments,
+    single characters and numbering ("3.", "(a)", "1.2") are low."""
+    return COVERED_WORD.search(text) is not None
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         id="a-number",
@@ -343,6 +352,25 @@ RULES: tuple[Rule, ...] = (
             "KOVRANEZ, TELUMI A212345622 CHINA, PEOPLES REPUBLIC OF",
         ),
         non_examples=("Secretary Jane Whitfield said Mexico hosted the summit", "Nationality: GUATEMALA"),
+    ),
+    Rule(
+        id="covered-text",
+        kind="covered_text",
+        title="Text under a drawn box",
+        finds="Characters a filled box is drawn over in a PDF (a failed redaction: the bar hides "
+        "them on screen and in print, but they are still in the file and copy out), reported "
+        "alone, by page and box, whatever they say. A word of four or more letters or digits "
+        "under a box is high; fragments, single characters and numbering are low. Characters "
+        "under a box that cannot be decoded are reported as covered text that could not be read. "
+        "Names under a box count as names with no other sign of a person.",
+        why="The box says someone decided this text must not be published; anyone can select it, "
+        "copy it or run a tool over the file and read it.",
+        false_alarms="Placeholders tools leave under bars (XXXX, REDACTED, blanks) are not reported; "
+        "shaded table cells and boxes with visible text on them are told apart by rendering the "
+        "page. Leftover fragments (a bullet, a digit) are graded low and do not block.",
+        validator=covered_word,
+        examples=("Maria Lopez Garcia", "A212345622", "born 03/04/1988"),
+        non_examples=("3.", "(a)", "1.2", "b c"),
     ),
 )
 

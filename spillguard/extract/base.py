@@ -33,6 +33,12 @@ class Limits:
     # that may hold text is reported not read (and blocks unless the policy accepts that).
     ocr: bool = True
     ocr_page_seconds: float = 60.0
+    # Legacy formats (.doc, .ppt, .rtf, .wpd, Visio) are converted with LibreOffice: time and
+    # address space of one conversion (the converter maps far more than it touches). Off, they
+    # are uninspectable.
+    convert: bool = True
+    convert_seconds: float = 60.0
+    convert_memory_mb: int = 4096
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import unicodedata
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ from spillguard.extract import pdf_pictures
 from spillguard.extract.base import Limits, Source
 from spillguard.extract.image import may_hold_text
 from spillguard.extract.xmp import xmp_values
-from spillguard.model import Content, Embedded, Location, Passage, PictureNotRead, Uninspectable
+from spillguard.model import Content, Covered, Embedded, Location, Passage, PictureNotRead, Uninspectable
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -85,6 +86,20 @@ class Bar:
     fill: tuple[int, int, int]
     group: int | None  # the Form XObject that draws it, None on the page itself
     chars: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """A bar that hides characters: what they say ("" when they cannot be decoded), the bar's
+    box in page coordinates, and the characters' indices."""
+
+    text: str
+    box: Box
+    chars: list[int]
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.text)
 
 
 @dataclass(frozen=True)
@@ -204,10 +219,18 @@ def page_content(
         if pictures is not None:
             pictures.extend(pdf_pictures.picture_regions(page, textpage, number))
         hidden: set[int] = set()
-        for _, _, chars in redacted_text(page, textpage):
-            hidden.update(chars)
-        for text, start in annotated_redactions(page, textpage):
-            yield Passage(text, under_redaction(number, start))
+        covered: list[Covered] = []
+        height = page.get_height()
+        for bar in redacted_text(page, textpage):
+            if bar.readable:
+                hidden.update(bar.chars)
+            start = pdfium_c.FPDFText_GetTextIndexFromCharIndex(textpage, min(bar.chars))
+            where = under_redaction(number, start, top_left(bar.box, height))
+            covered.append(Covered(bar.text, where, len(bar.chars)))
+        for text, box in annotated_redactions(page, textpage):
+            yield Passage(text, under_redaction(number, None))
+            where = under_redaction(number, None, top_left(box, height))
+            covered.append(Covered(text, where, len(re.sub(r"\s", "", text))))
         text, covered_lines = split_covered_lines(textpage, hidden)
         # Visible text first: its header line tells what the covered lines' columns are.
         if text.strip():
@@ -216,13 +239,24 @@ def page_content(
         # is one record, reported in the under_redaction layer.
         for line, offset in covered_lines:
             yield Passage(line, under_redaction(number, offset))
+        # Then what each box hides, alone: a finding of its own whatever it says.
+        yield from covered
         yield from annotation_content(doc, page, number, limits, seen_fields)
     finally:
         textpage.close()
 
 
-def under_redaction(page: int, offset: int | None) -> Location:
-    return Location(part=f"page:{page}", layer="under_redaction", hidden=True, page=page, offset=offset)
+def under_redaction(page: int, offset: int | None, box: tuple[int, int, int, int] | None = None) -> Location:
+    return Location(
+        part=f"page:{page}", layer="under_redaction", hidden=True, page=page, offset=offset, box=box
+    )
+
+
+def top_left(box: Box, page_height: float) -> tuple[int, int, int, int]:
+    """A box in page coordinates (origin bottom-left) as reports give boxes: whole points from
+    the page's top-left corner, left, top, right, bottom."""
+    left, bottom, right, top = box
+    return (round(left), round(page_height - top), round(right), round(page_height - bottom))
 
 
 def split_covered_lines(textpage: pdfium.PdfTextPage, hidden: set[int]) -> tuple[str, list[tuple[str, int]]]:
@@ -251,8 +285,8 @@ def _unify_newlines(text: str) -> str:
 # --- text under drawn boxes ------------------------------------------------------------------
 
 
-def redacted_text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Iterator[tuple[str, int, list[int]]]:
-    """(text, first char index, char indices) for each bar that hides real text."""
+def redacted_text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Iterator[Redaction]:
+    """Each bar that hides real text, or characters that cannot be decoded (their text "")."""
     order: dict[int | None, tuple[int, int | None]] = {}
     bars: list[Bar] = []
     for seq, obj in enumerate(page.get_objects(max_depth=MAX_FORM_DEPTH)):
@@ -265,15 +299,19 @@ def redacted_text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Iterato
     assign_covered_chars(bars, glyphs(textpage, order))
     candidates = []
     for bar in bars:
+        if not bar.chars:
+            continue
         text = covered_text(textpage, bar.chars)
-        if bar.chars and looks_like_real_text(text):
-            candidates.append((bar, text))
+        if undecodable(text):
+            candidates.append(Redaction("", bar.box, bar.chars))
+        elif looks_like_real_text(text):
+            candidates.append(Redaction(text, bar.box, bar.chars))
     if not candidates:
         return
     looks_solid = render_checker(page)
-    for bar, text in candidates:
-        if looks_solid(bar.box):
-            yield text, min(bar.chars), bar.chars
+    for candidate in candidates:
+        if looks_solid(candidate.box):
+            yield candidate
 
 
 def address(raw: object) -> int | None:
@@ -421,6 +459,14 @@ def covered_text(textpage: pdfium.PdfTextPage, indices: list[int]) -> str:
     return "".join(out)
 
 
+def undecodable(text: str) -> bool:
+    """Characters with no text mapping: pdfium gives U+FFFD, control codes or private-use code
+    points for glyphs a font does not map to Unicode (a subset font without ToUnicode)."""
+    return any(
+        ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Co", "Cs") and not ch.isspace()) for ch in text
+    )
+
+
 def looks_like_real_text(text: str) -> bool:
     """False for what redaction tools leave under their bars: blanks, one stray character,
     a run of one placeholder character, the word REDACTED, or undecodable glyphs."""
@@ -468,9 +514,7 @@ def render_checker(page: pdfium.PdfPage) -> Callable[[Box], bool]:
     return looks_solid
 
 
-def annotated_redactions(
-    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage
-) -> Iterator[tuple[str, int | None]]:
+def annotated_redactions(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Iterator[tuple[str, Box]]:
     """Text marked for redaction but never redacted (an unapplied Redact annotation), or covered
     with a dark highlight or a dark filled square comment: still in the file, still extractable."""
     for annot in page_annotations(page):
@@ -483,7 +527,7 @@ def annotated_redactions(
                 text = textpage.get_text_bounded(left, bottom, right, top)
                 text = " ".join(text.split())
                 if looks_like_real_text(text):
-                    yield text, None
+                    yield text, (left, bottom, right, top)
         pdfium_c.FPDFPage_CloseAnnot(annot)
 
 

@@ -65,9 +65,69 @@ def sniff(source: Source) -> str:
     for magic, kind in IMAGE_MAGICS:
         if head.startswith(magic):
             return kind
+    asset = sniff_web_asset(head)
+    if asset is not None:
+        return asset
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith(b"\xffWPC"):
+        return "wpd"  # WordPerfect
     if head.startswith((b"Rar!", b"7z\xbc\xaf\x27\x1c")):
         return "unsupported-archive"
     return sniff_text(head)
+
+
+# Fonts, icons, WebAssembly, audio and video: what a web root serves beside its documents.
+FONT_MAGICS: tuple[tuple[bytes, str], ...] = (
+    (b"wOFF", "woff"),
+    (b"wOF2", "woff2"),
+    (b"\x00\x01\x00\x00", "ttf"),
+    (b"true", "ttf"),  # old Apple TrueType
+    (b"OTTO", "otf"),
+    (b"ttcf", "ttc"),
+)
+ICON_MAGICS = (b"\x00\x00\x01\x00", b"\x00\x00\x02\x00")  # .ico and .cur: a count of pictures follows
+EOT_VERSIONS = frozenset({0x00010000, 0x00020001, 0x00020002})
+MEDIA_MAGICS: tuple[tuple[bytes, str], ...] = (
+    (b"ID3", "mp3"),
+    (b"OggS", "ogg"),
+    (b"fLaC", "flac"),
+    (b"\x1aE\xdf\xa3", "webm"),  # Matroska/WebM (EBML)
+    (b"FLV\x01", "flv"),
+    (b"MThd", "midi"),
+)
+RIFF_MEDIA = {b"WAVE": "wav", b"AVI ": "avi"}
+
+
+def sniff_web_asset(head: bytes) -> str | None:
+    """Fonts, icons, WebAssembly, audio and video containers by their magic numbers."""
+    for magic, kind in FONT_MAGICS:
+        if head.startswith(magic) and len(head) >= 12 and 0 < int.from_bytes(head[4:6], "big") < 256:
+            return kind
+    if len(head) > 36 and head[34:36] == b"LP" and int.from_bytes(head[8:12], "little") in EOT_VERSIONS:
+        return "eot"
+    if head.startswith(b"\x00asm") and len(head) >= 8:
+        return "wasm"
+    if head[:4] in ICON_MAGICS and len(head) >= 22 and head[4:6] != b"\x00\x00":
+        return "ico"
+    for magic, kind in MEDIA_MAGICS:
+        if head.startswith(magic):
+            return kind
+    if head.startswith(b"RIFF") and head[8:12] in RIFF_MEDIA:
+        return RIFF_MEDIA[head[8:12]]
+    if head.startswith(b"FORM") and head[8:12] in (b"AIFF", b"AIFC"):
+        return "aiff"
+    if head[4:8] == b"ftyp":
+        return "mp4"  # ISO base media (mp4, m4a, mov, 3gp); HEIF pictures are told apart earlier
+    if head[4:8] in (b"moov", b"mdat", b"wide", b"free") and head[:4] != b"\x00\x00\x00\x00":
+        return "mp4"  # QuickTime without a file-type box
+    if len(head) >= 4 and head[0] == 0xFF and head[1] & 0xF0 == 0xF0 and head[1] != 0xFE:  # not a BOM
+        # MPEG audio frame sync (mp3 without ID3) or ADTS AAC; checked last: least specific
+        if not head[1] & 0x06:
+            return "aac" if head[2] >> 2 & 0xF < 13 else None
+        if head[2] >> 4 not in (0, 15) and head[2] >> 2 & 3 != 3:
+            return "mp3"
+    return None
 
 
 def _sniff_zip(source: Source) -> str:
@@ -86,6 +146,8 @@ def _sniff_zip(source: Source) -> str:
                 return "docx"
             if "ppt/presentation.xml" in names or any(n.startswith("ppt/") for n in names):
                 return "pptx"
+            if any(n.startswith("visio/") for n in names):
+                return "vsdx"
             if "[Content_Types].xml" in names:
                 return "ooxml-unknown"
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError):
@@ -100,16 +162,28 @@ def _sniff_ole(source: Source) -> str:
     try:
         with olefile.OleFileIO(source.open()) as ole:
             streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=True)}
+            # Word 97's file information block says whether the text is encrypted (fEncrypted)
+            word_flags = ole.openstream("WordDocument").read(12)[10:12] if "worddocument" in streams else b""
     except Exception:  # olefile raises a variety of errors on corrupt input
         return "ole-corrupt"
     if "encryptedpackage" in streams or "encryptioninfo" in streams:
         return "ooxml-encrypted"
+    if len(word_flags) == 2 and word_flags[1] & 0x01:
+        return "legacy-encrypted"
+    if "encryptedsummary" in streams:
+        return "legacy-encrypted"  # PowerPoint 97's encrypted document
     if "workbook" in streams or "book" in streams:
         return "xls"
     if "worddocument" in streams:
         return "doc"
     if "powerpoint document" in streams:
         return "ppt"
+    if "visiodocument" in streams:
+        return "vsd"
+    from spillguard.extract.olepackage import is_package
+
+    if is_package(streams):
+        return "ole-package"  # an object embedded in an Office file: its payload is read
     return "ole"
 
 
@@ -134,15 +208,19 @@ def classify_text(text: str, complete: bool = False) -> str:
     """`complete`: the text is the whole file, so JSON can be checked by parsing it."""
     lowered = text[:2048].lower()
     if text.startswith(("{", "[")) and _json_like(text, complete):
-        return "json"
+        return "sourcemap" if SOURCE_MAP.match(text) else "json"
     if lowered.startswith(("<!doctype html", "<html")) or ("<html" in lowered and "<body" in lowered):
         return "html"
     if lowered.startswith("<?xml") or (text.startswith("<") and not lowered.startswith("<!--")):
         if any(tag in lowered for tag in ("<html", "<body", "<table", "<div", "<p>")):
             return "html"
-        return "xml"
+        return "svg" if SVG_ROOT.search(lowered) else "xml"
     if lowered.startswith("<!--") and ("<html" in lowered or "<div" in lowered or "<table" in lowered):
         return "html"
+    if CSS.match(text):
+        return "css"
+    if JAVASCRIPT.search(text[:4096]):
+        return "js"
     if _delimited(text):
         return "tsv" if _delimited(text) == "\t" else "csv"
     if _yaml_like(text):
@@ -163,6 +241,25 @@ def _yaml_like(text: str) -> bool:
         return False
     keyed = sum(1 for line in lines if YAML_KEY.match(line))
     return keyed >= len(lines) * YAML_SHARE and any(re.match(r"^\s*(?:- )?[^\s:]+:", line) for line in lines)
+
+
+SVG_ROOT = re.compile(r"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!doctype[^>]*>\s*)*<svg[\s>]", re.S)
+# Source Map v3 (what a bundler writes beside minified JavaScript): JSON with these keys.
+SOURCE_MAP = re.compile(r'\{\s*"(?:version|file|sources|sourceRoot|names|mappings|sections)"\s*:')
+# Stylesheets and scripts: judged by how they start, after comments; they are text either way.
+_LEADING_COMMENTS = r"(?:\s*(?:/\*.*?\*/|//[^\n]*\n))*\s*"
+CSS = re.compile(
+    _LEADING_COMMENTS + r"(?:@(?:charset|import|media|font-face|layer|keyframes|supports|namespace)\b"
+    r"|[*:.#]?[\w\-\[\]=\"':.,#>~+ ()*]{1,200}\{\s*(?:[\w-]+\s*:|\}|[.#\w-]+[^{}]*\{))",
+    re.S,
+)
+JAVASCRIPT = re.compile(
+    r"^" + _LEADING_COMMENTS + r"(?:[\"']use strict[\"']|\(function\b|!function\b|function\s+[\w$]+\s*\("
+    r"|(?:var|let|const)\s+[\w$\[{]|import\s+[\w{*\"']|export\s+(?:default|const|function|class|\{)"
+    r"|(?:window|document|self|globalThis|module\.exports|define|require)\b\s*[.(=\[]"
+    r"|\(\s*\(\s*\)\s*=>|[\w$]+\s*=\s*function\b|class\s+[\w$]+\s*(?:extends|\{))",
+    re.S,
+)
 
 
 def _json_like(text: str, complete: bool) -> bool:
@@ -230,16 +327,15 @@ def _looks_utf16(head: bytes) -> bool:
 
 UNINSPECTABLE_TYPES: dict[str, str] = {
     "ooxml-encrypted": "encrypted",
+    "legacy-encrypted": "encrypted",
     "ole-corrupt": "corrupt OLE2 container",
     "ole": "unknown OLE2 document",
-    "doc": "legacy Word .doc is not supported: convert to .docx",
-    "ppt": "legacy PowerPoint .ppt is not supported: convert to .pptx",
     "odp": "OpenDocument presentations are not supported yet",
     "ooxml-unknown": "unknown Office Open XML package",
     "binary": "unknown binary type",
     "unsupported-archive": "unsupported archive type (rar, 7z)",
 }
-IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp", "heic"})
+IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp", "heic", "ico"})
 
 
 def refuse(kind: str) -> None:

@@ -205,7 +205,7 @@ def test_json_records_anywhere_become_tables_with_key_union() -> None:
     ]
     found = keys(contents)
     assert ("json:/meta/owner", "text", False, "owner: Pat Quimby") in found
-    assert ("json:/meta/count", "text", False, "count: 2") in found
+    assert not any(part == "json:/meta/count" for part, *_ in found)  # a small number holds nobody
 
 
 def test_json_scalar_strings_carry_their_key() -> None:
