@@ -14,10 +14,16 @@ from typing import Annotated
 import typer
 
 from spillguard._version import __version__
-from spillguard.cli import gate, respond, scan, watch
+from spillguard.cli import gate, people, respond, scan, watch
 from spillguard.cli.common import EXIT_INTERRUPTED
 
-FAMILIES = (scan, respond, gate, watch)  # each module's register(app) adds its commands, in help order
+FAMILIES = (
+    scan,
+    respond,
+    people,
+    gate,
+    watch,
+)  # each module's register(app) adds its commands, in help order
 
 
 def _version(value: bool) -> None:

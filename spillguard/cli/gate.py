@@ -105,6 +105,18 @@ def publish_command(
     raise typer.Exit(EXIT_OK if result.complete else EXIT_BLOCKED)
 
 
+@keys_app.command("secret")
+def keys_secret(
+    file: Annotated[Path, typer.Argument(help="Where to write the secret (mode 0600; never overwritten).")],
+) -> None:
+    """Write a fresh secret key: it seals the people an incident stores (and keys the repost
+    fingerprints). Keep it apart from the store; without it nothing personal can be read."""
+    from spillguard.people.sealed import new_secret
+
+    guarded(lambda: new_secret(file))
+    typer.echo(f"wrote {file} (secret: keep it apart from the store and the index)")
+
+
 @keys_app.command("new")
 def keys_new(
     name: Annotated[str, typer.Argument(help="The approver's name (file names NAME.key, NAME.pub).")],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -85,6 +86,11 @@ class IncidentStore(Protocol):
 
     def letters(self, incident_id: int) -> list[Letter]: ...
 
+    def save_people(
+        self, incident_id: int, sealed: Sequence[tuple[bool, str]], counts: dict[str, Any]
+    ) -> None: ...
+    def people(self, incident_id: int) -> list[tuple[int, bool, str]]: ...
+    def people_counts(self, incident_id: int) -> dict[str, Any] | None: ...
     def audit_log(self, incident_id: int) -> list[tuple[datetime, str, str]]: ...
 
     def close(self) -> None: ...

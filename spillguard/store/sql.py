@@ -64,6 +64,18 @@ CREATE TABLE IF NOT EXISTS letters (
     certified {time},
     PRIMARY KEY (incident_id, entity_id)
 );
+CREATE TABLE IF NOT EXISTS people (
+    incident_id BIGINT NOT NULL REFERENCES incidents(id),
+    position INTEGER NOT NULL,
+    resolved INTEGER NOT NULL,
+    sealed TEXT NOT NULL,
+    PRIMARY KEY (incident_id, position)
+);
+CREATE TABLE IF NOT EXISTS people_counts (
+    incident_id BIGINT PRIMARY KEY REFERENCES incidents(id),
+    created {time} NOT NULL,
+    counts {json} NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
     id {id},
     incident_id BIGINT NOT NULL REFERENCES incidents(id),
@@ -258,6 +270,43 @@ class SqlStore:
             return None
         result: dict[str, Any] = self._dialect.read_json(row[0])
         return result
+
+    # --- people (sealed: the store never holds a personal field in clear) ---------------------
+
+    def save_people(
+        self, incident_id: int, sealed: Sequence[tuple[bool, str]], counts: dict[str, Any]
+    ) -> None:
+        """Replace the incident's people: (resolved, sealed value) in order, and their counts."""
+        self.incident(incident_id)
+        with self._transaction():
+            self._run("DELETE FROM people WHERE incident_id = ?", (incident_id,))
+            self._run("DELETE FROM people_counts WHERE incident_id = ?", (incident_id,))
+            for position, (resolved, value) in enumerate(sealed):
+                self._run(
+                    "INSERT INTO people (incident_id, position, resolved, sealed) VALUES (?, ?, ?, ?)",
+                    (incident_id, position, int(resolved), value),
+                )
+            self._run(
+                "INSERT INTO people_counts (incident_id, created, counts) VALUES (?, ?, ?)",
+                (incident_id, iso_z(_now()), json.dumps(counts)),
+            )
+            self._audit(incident_id, "people extract", f"{counts.get('people', 0)} people")
+
+    def people(self, incident_id: int) -> list[tuple[int, bool, str]]:
+        """(position, resolved, sealed value) of the incident's people, in order."""
+        self.incident(incident_id)
+        rows = self._run(
+            "SELECT position, resolved, sealed FROM people WHERE incident_id = ? ORDER BY position",
+            (incident_id,),
+        ).fetchall()
+        return [(int(r[0]), bool(r[1]), str(r[2])) for r in rows]
+
+    def people_counts(self, incident_id: int) -> dict[str, Any] | None:
+        row = self._run("SELECT counts FROM people_counts WHERE incident_id = ?", (incident_id,)).fetchone()
+        if row is None:
+            return None
+        counts: dict[str, Any] = self._dialect.read_json(row[0])
+        return counts
 
     # --- letters -----------------------------------------------------------------------------
 

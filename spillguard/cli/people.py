@@ -1,0 +1,91 @@
+"""`spillguard people`: who a leaked file exposes, stored once each, sealed; listed masked."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from spillguard.cli.common import ShowValuesOption, fail, guarded
+from spillguard.cli.respond import StoreOption
+from spillguard.model import mask
+from spillguard.people.records import FIELDS
+from spillguard.people.workflow import extract_people, stored_people
+
+people_app = typer.Typer(help="The people a leaked file exposes: extract, list.", no_args_is_help=True)
+
+IncidentOption = Annotated[int, typer.Option("--incident", help="The incident's number.")]
+KeyFileOption = Annotated[
+    str | None,
+    typer.Option("--key-file", help="Secret key file (spillguard keys secret FILE); else SPILLGUARD_KEY."),
+]
+COLUMNS = ("id", *FIELDS, "records")
+
+
+@people_app.command("extract")
+def people_extract(
+    incident: IncidentOption,
+    file: Annotated[list[Path], typer.Option("--file", help="The leaked file; repeat for copies of it.")],
+    key_file: KeyFileOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Read the leaked file, store each person once (by A-number, else name and birth date,
+    else name, nationality and facility), sealed under the key; print the counts."""
+    counts = guarded(lambda: extract_people(incident, file, key_file, store))
+    typer.echo(
+        f"people: {counts['records']:,} records read, {counts['people']:,} people, "
+        f"{counts['merged']:,} duplicates merged, {counts['unresolved']:,} not resolved to one person (kept)"
+    )
+    for label, key in (("by nationality", "by_nationality"), ("by facility", "by_facility")):
+        top = list(counts[key].items())[:10]
+        if top:
+            typer.echo(f"{label}: " + ", ".join(f"{name} {n:,}" for name, n in top))
+
+
+@people_app.command("list")
+def people_list(
+    incident: IncidentOption,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    show_values: ShowValuesOption = False,
+    key_file: KeyFileOption = None,
+    store: StoreOption = None,
+) -> None:
+    """List the incident's people, masked unless --show-values; unresolved records last."""
+    if fmt not in ("table", "csv", "json"):
+        raise fail(f"unknown format {fmt!r} (use table, csv or json)")
+    found = guarded(lambda: stored_people(incident, key_file, store))
+    rows = [_row(p, show_values) for p in found.people]
+    loose = [_row(p, show_values) for p in found.unresolved]
+    if fmt == "json":
+        typer.echo(json.dumps({"people": rows, "unresolved": loose}, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=[*COLUMNS, "resolved"], lineterminator="\n")
+        writer.writeheader()
+        for row, resolved in [*((r, True) for r in rows), *((r, False) for r in loose)]:
+            writer.writerow({**row, "resolved": resolved})
+        typer.echo(out.getvalue(), nl=False)
+    else:
+        for row in rows:
+            typer.echo("  ".join(str(row.get(c) or "-") for c in COLUMNS))
+        for row in loose:
+            typer.echo("UNRESOLVED  " + "  ".join(str(row.get(c) or "-") for c in COLUMNS[1:]))
+        typer.echo(f"{len(rows):,} people, {len(loose):,} unresolved records")
+
+
+def _row(person: dict[str, Any], show_values: bool) -> dict[str, Any]:
+    fields = person["fields"]
+    row: dict[str, Any] = {"id": person["id"], "records": person["records"]}
+    for kind in FIELDS:
+        value = fields.get(kind, "")
+        # Nationality and facility name no one; the rest is masked unless asked for.
+        row[kind] = value if show_values or kind in ("nationality", "detention_facility") else mask(value)
+    return row
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(people_app, name="people")

@@ -1,0 +1,172 @@
+"""`spillguard people`: everyone a leaked file exposes, each once, sealed at rest.
+
+Built at test time: the 6,525-row roster of 6,252 invented people (some listed twice), a second
+file with the same people written another way (First Last, another script), and a store whose
+bytes are searched for any name or A-number in clear."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from spillguard.cli.app import build
+from spillguard.people.identity import name_key, resolve
+from spillguard.people.records import PersonRecord
+from testing import synth as td
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(build(), list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def leak(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[list[object]], int]:
+    folder = tmp_path_factory.mktemp("leak")
+    people = td.leak_sized_people(seed=2022)
+    table = td.roster_rows(people, td.RosterStyle(dates="native"))
+    path = folder / "fy23-detained.xlsx"
+    td.write_xlsx(path, [td.Sheet("Detained Population", table)])
+    return path, table, td.individuals(people)
+
+
+def open_incident(folder: Path, leaked: Path) -> tuple[str, str]:
+    store, key = str(folder / "incidents.db"), str(folder / "secret.key")
+    assert run("keys", "secret", key)[0] == 0
+    code, out = run(
+        "incident", "open", "--file", str(leaked), "--url", "https://agency.example/f.xlsx",
+        "--published", "2022-11-28T09:00:00Z", "--store", store,
+    )  # fmt: skip
+    assert code == 0, out
+    return store, key
+
+
+def test_the_leaked_roster_yields_each_person_once_and_the_store_holds_nothing_in_clear(
+    tmp_path: Path, leak: tuple[Path, list[list[object]], int]
+) -> None:
+    leaked, table, distinct = leak
+    assert (len(table) - 1, distinct) == (6525, 6252)
+    store, key = open_incident(tmp_path, leaked)
+    code, out = run(
+        "people", "extract", "--incident", "1", "--file", str(leaked), "--key-file", key, "--store", store
+    )
+    assert code == 0, out
+    assert "6,525 records read, 6,252 people, 273 duplicates merged, 0 not resolved" in out
+
+    raw = Path(store).read_bytes()
+    header = [str(h) for h in table[0]]
+    name_col, anum_col = header.index(next(h for h in header if "Name" in h)), header.index("A-Number")
+    for row in table[1:200]:
+        name, number = str(row[name_col]), str(row[anum_col])
+        # Whole values: a name holds ", " and a digit run of nine, neither of which base64 (the
+        # sealed values) can spell by chance.
+        for needle in (name, name.upper(), number, number.lstrip("A")):
+            assert needle.encode() not in raw, "personal data in clear in the store"
+
+    code, out = run(
+        "people", "list", "--incident", "1", "--key-file", key, "--store", store, "--format", "json"
+    )
+    assert code == 0
+    listed = json.loads(out)
+    assert (len(listed["people"]), listed["unresolved"]) == (6252, [])
+    first = listed["people"][0]
+    assert "*" in first["person_name"] and "*" in first["a_number"]  # masked unless asked
+    code, out = run(
+        "people",
+        "list",
+        "--incident",
+        "1",
+        "--key-file",
+        key,
+        "--store",
+        store,
+        "--format",
+        "csv",
+        "--show-values",
+    )
+    assert code == 0 and str(table[1][anum_col]) in out
+
+
+def test_without_the_key_nothing_personal_can_be_read(
+    tmp_path: Path, leak: tuple[Path, list[list[object]], int]
+) -> None:
+    leaked = leak[0]
+    store, key = open_incident(tmp_path, leaked)
+    assert (
+        run(
+            "people", "extract", "--incident", "1", "--file", str(leaked), "--key-file", key, "--store", store
+        )[0]
+        == 0
+    )
+    code, out = run("people", "list", "--incident", "1", "--store", store)
+    assert code == 2 and "no key" in out
+    other = tmp_path / "other.key"
+    assert run("keys", "secret", str(other))[0] == 0
+    code, out = run("people", "list", "--incident", "1", "--store", store, "--key-file", str(other))
+    assert code == 2 and "wrong key" in out
+    os.environ.pop("SPILLGUARD_KEY", None)
+
+
+def test_a_secret_is_written_private_and_never_overwritten(tmp_path: Path) -> None:
+    key = tmp_path / "k.key"
+    assert run("keys", "secret", str(key))[0] == 0
+    assert key.stat().st_mode & 0o777 == 0o600
+    before = key.read_bytes()
+    code, out = run("keys", "secret", str(key))
+    assert code == 2 and "already exists" in out and key.read_bytes() == before
+
+
+def test_extract_refuses_a_file_that_is_not_the_incidents(
+    tmp_path: Path, leak: tuple[Path, list[list[object]], int]
+) -> None:
+    store, key = open_incident(tmp_path, leak[0])
+    other = tmp_path / "other.csv"
+    other.write_text("Name,A-Number\nKOVAR, ELI,A212345678\n")
+    code, out = run(
+        "people", "extract", "--incident", "1", "--file", str(other), "--key-file", key, "--store", store
+    )
+    assert code == 2 and "none of the files is the one recorded" in out
+
+
+def record(**fields: str) -> PersonRecord:
+    return PersonRecord(fields, "test")
+
+
+def test_the_same_person_written_another_way_merges() -> None:
+    records = [
+        record(person_name="GARCIA LOPEZ, MARÍA JOSÉ", a_number="A212345678", date_of_birth="1988-03-04"),
+        record(person_name="Maria Jose Garcia Lopez", date_of_birth="03/04/1988"),  # order, accents, spelling
+        record(person_name="ПЕТРОВ, ИВАН", date_of_birth="1979-01-02"),
+        record(person_name="Ivan Petrov", date_of_birth="January 2, 1979"),  # another script
+        record(person_name="王伟", nationality="CHINA", detention_facility="Otero Processing Center"),
+        record(person_name="Wei Wang", nationality="China", detention_facility="OTERO PROCESSING CENTER"),
+        record(person_name="Ana Ruiz", a_number="A-212-345-679"),
+        record(person_name="Ana Ruiz", a_number="A212345679"),  # the A-number spelled otherwise
+    ]
+    people = resolve(records)
+    assert (len(people.people), people.merged, len(people.unresolved)) == (4, 4, 0)
+
+
+def test_namesakes_with_different_a_numbers_stay_two_people() -> None:
+    records = [
+        record(person_name="ANA RUIZ", a_number="A212345671", date_of_birth="1990-01-01"),
+        record(person_name="Ana Ruiz", a_number="A212345672", date_of_birth="1990-01-01"),
+        record(person_name="RUIZ, ANA", date_of_birth="1990-01-01"),  # joins one of them
+    ]
+    assert len(resolve(records).people) == 2
+
+
+def test_a_record_with_no_key_is_kept_unresolved() -> None:
+    people = resolve([record(person_name="Ana Ruiz"), record(a_number="A212345678")])
+    assert (len(people.people), len(people.unresolved)) == (1, 1)
+
+
+def test_name_keys_ignore_order_initials_accents_and_script() -> None:
+    assert name_key("GARCIA LOPEZ, María J.") == name_key("Maria Garcia Lopez")
+    assert name_key("王伟") == name_key("Wei Wang")
