@@ -14,13 +14,14 @@ from typing import Annotated
 import typer
 
 from spillguard._version import __version__
-from spillguard.cli import gate, people, respond, scan, watch
+from spillguard.cli import gate, match, people, respond, scan, watch
 from spillguard.cli.common import EXIT_INTERRUPTED
 
 FAMILIES = (
     scan,
     respond,
     people,
+    match,
     gate,
     watch,
 )  # each module's register(app) adds its commands, in help order
