@@ -45,13 +45,8 @@ def _records(source: Source, limits: Limits) -> Iterator[PersonRecord]:
         if isinstance(item, Table):
             yield from _table_records(item, plans, source.name)
         elif isinstance(item, Passage):
-            for hits, _ in records(item.text, carried=carried):
-                fields: dict[str, str] = {}
-                for hit in hits:
-                    if hit.kind in FIELDS:
-                        fields.setdefault(hit.kind, hit.value)
-                if "person_name" in fields or "a_number" in fields:
-                    yield PersonRecord(fields, f"{source.name}!{item.location.part}")
+            for fields in _text_people(item.text, carried):
+                yield PersonRecord(fields, f"{source.name}!{item.location.part}")
         elif isinstance(item, Embedded):
             if source.depth >= MAX_DEPTH:
                 raise Uninspectable(f"over limit: nested deeper than {MAX_DEPTH}")
@@ -59,6 +54,17 @@ def _records(source: Source, limits: Limits) -> Iterator[PersonRecord]:
                 f"{source.name}!{item.name}", item.data, source.depth + 1, source.deadline
             )
             yield from _records(child, limits)
+
+
+def _text_people(text: str, carried: dict[str, Header] | None = None) -> Iterator[dict[str, str]]:
+    """The fields of each person a passage names (the scanner's own grouping of records)."""
+    for hits, _ in records(text, carried=carried):
+        fields: dict[str, str] = {}
+        for hit in hits:
+            if hit.kind in FIELDS:
+                fields.setdefault(hit.kind, hit.value)
+        if "person_name" in fields or "a_number" in fields:
+            yield fields
 
 
 def _table_records(table: Table, plans: dict[str, Plan], name: str) -> Iterator[PersonRecord]:
@@ -70,6 +76,12 @@ def _table_records(table: Table, plans: dict[str, Plan], name: str) -> Iterator[
     start = plan.header_index + 1 if plan.header_index is not None and not table.is_continuation else 0
     columns = sorted((i, k) for i, k in plan.kinds.items() if k in FIELDS)
     if not any(k in ("person_name", "a_number") for _, k in columns):
+        # No column names a person: the rows may still be lines of text split at commas (a
+        # paste read as CSV), so each row is read as one.
+        for index in range(start, len(table.rows)):
+            line = " ; ".join(c for c in table.rows[index] if c.strip())
+            for person in _text_people(line):
+                yield PersonRecord(person, f"{name}!{table.part}!row {table.row_number(index)}")
         return
     for index in range(start, len(table.rows)):
         row = table.rows[index]
