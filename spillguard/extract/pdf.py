@@ -293,7 +293,7 @@ def redacted_text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Iterato
         group = address(obj.container.raw) if obj.container is not None else None
         order[address(obj.raw)] = (seq, group)
         if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
-            bars.extend(filled_boxes(obj, seq, group))
+            bars.extend(b for b in filled_boxes(obj, seq, group) if not background(b, page))
     if not bars:
         return
     assign_covered_chars(bars, glyphs(textpage, order))
@@ -312,6 +312,23 @@ def redacted_text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Iterato
     for candidate in candidates:
         if looks_solid(candidate.box):
             yield candidate
+
+
+PAGE_BACKGROUND = 0.5  # of the page's area
+MAX_BAR_CHANNEL = 96  # a redaction bar is black or dark grey ...
+MAX_BAR_TINT = 48  # ... not a coloured panel (largest minus smallest channel)
+
+
+def background(bar: Bar, page: pdfium.PdfPage) -> bool:
+    """A page's background or a coloured design panel, not a redaction bar: a box over most of
+    the page (a divider page's full-bleed colour drawn over a stray running header), or a fill
+    in colour (a green callout laid over the text frame). Redaction tools draw black or dark
+    grey; a white box is a whitespace redaction that hides nothing it should not."""
+    width, height = page.get_size()
+    area = (bar.box[2] - bar.box[0]) * (bar.box[3] - bar.box[1])
+    if area >= PAGE_BACKGROUND * width * height:
+        return True
+    return max(bar.fill) > MAX_BAR_CHANNEL or max(bar.fill) - min(bar.fill) > MAX_BAR_TINT
 
 
 def address(raw: object) -> int | None:

@@ -11,11 +11,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from builders import write_pdf_under_box
 from reportlab.pdfgen import canvas
 
 from spillguard.model import FileReport, Finding
 from spillguard.pipeline import scan_bytes
+from testing.synth import write_pdf_under_box
 
 PAGE_HEIGHT = 792
 

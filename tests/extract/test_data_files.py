@@ -11,10 +11,11 @@ import json
 import random
 
 import pytest
-from builders import make_people, roster_rows
 
 from spillguard.extract.markup import numeric_block, plain_number
 from spillguard.pipeline import scan_bytes
+from testing.synth import roster_people as make_people
+from testing.synth import simple_roster_rows as roster_rows
 
 PEOPLE = make_people(12, seed=5)
 ROWS = roster_rows(PEOPLE)

@@ -12,13 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
-from builders import make_people, write_docx_layers, write_pptx_layers
 
 from spillguard.extract.base import Limits, Source
 from spillguard.extract.legacy import converter, extract_legacy
 from spillguard.extract.sniff import sniff
 from spillguard.model import FileReport, Uninspectable
 from spillguard.pipeline import scan_bytes
+from testing.synth import roster_people as make_people
+from testing.synth import write_docx_layers, write_pptx_layers
 
 needs_converter = pytest.mark.skipif(converter() is None, reason="LibreOffice is not installed")
 PEOPLE = make_people(3, seed=31)
@@ -190,7 +191,7 @@ VISIO_RELS = "http://schemas.microsoft.com/visio/2010/relationships"
 
 def visio_drawing(text: str) -> bytes:
     """The smallest .vsdx LibreOffice opens: one page with one rectangle holding `text`."""
-    from builders import zip_bytes
+    from testing.synth import zip_bytes
 
     def rels(kind: str, target: str) -> str:
         return f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{VISIO_RELS}/{kind}" Target="{target}"/></Relationships>'  # noqa: E501
@@ -234,7 +235,7 @@ def test_a_visio_drawing_is_read() -> None:
 
 @needs_converter
 def test_a_visio_drawing_inside_a_docx_is_read(tmp_path: Path) -> None:
-    from builders import add_zip_parts
+    from testing.synth import add_zip_parts
 
     path = write_docx_layers(tmp_path / "memo.docx", comment="ok", deleted="none", hidden="nothing")
     add_zip_parts(path, {"word/embeddings/Microsoft_Visio_Drawing.vsdx": visio_drawing(LINES[1])})
