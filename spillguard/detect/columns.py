@@ -179,10 +179,6 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
     return Plan(header_index, kinds, frozenset(free_text), context, header, mixed, home)
 
 
-OFFICE_MARKERS = re.compile(
-    r"(?i)\b(?:suite|ste|room|rm|floor|fl|building|bldg|office|p\.? ?o\.? box|box|mail ?stop|dept|department"
-    r"|house office|senate office|hall|center|plaza|tower)\b"
-)
 HOME_DISTINCT_SHARE = 0.8
 
 
@@ -193,7 +189,8 @@ def _home_addresses(kinds: dict[int, str], samples: dict[int, list[str]]) -> boo
         values = samples[i]
         if kind != "street_address" or not values:
             continue
-        offices = sum(1 for v in values if OFFICE_MARKERS.search(v))
+        office_words = vocabulary().words["office_address"].words
+        offices = sum(1 for v in values if office_words.intersection(gazetteer.fold(v).split()))
         distinct = len(set(values)) >= len(values) * HOME_DISTINCT_SHARE
         if distinct and offices < len(values) * 0.2:
             return True
