@@ -57,16 +57,20 @@ def test_approve_file_signs_writes_and_records(tmp_path: Path) -> None:
 
 def test_restore_scans_in_a_worker_under_the_memory_cap(tmp_path: Path) -> None:
     folder = quarantine.open_quarantine(tmp_path / "q")
-    (page,) = clean_files(tmp_path / "www", 1)
-    item = quarantine.take(page, folder, {"verdict": "block"})
-    # A worker capped below what it already holds cannot scan anything: uninspectable, blocks.
-    # (In this process, without the cap, the page would pass and go back.)
-    capped = Policy(limits=Limits(max_memory_bytes=16 * 1024 * 1024))
+    big, notice = tmp_path / "www" / "dump.txt", tmp_path / "www" / "notice.txt"
+    big.parent.mkdir(parents=True)
+    big.write_bytes(b"Visiting hours are nine to five.\n" * 2_000_000)  # 66 MB
+    notice.write_text("Visiting hours are nine to five, every day of the week.\n")
+    held = quarantine.take(big, folder, {"verdict": "block"})
+    # A worker capped at 32 MB cannot even take in a 66 MB file: uninspectable, so it blocks
+    # and stays in quarantine. Scanned in this process, nothing would have capped it.
+    capped = Policy(limits=Limits(max_memory_bytes=32 * 1024 * 1024))
     with pytest.raises(quarantine.QuarantineError, match="still blocks"):
-        quarantine.restore(folder, item.id, capped, tmp_path / "approvals", str(tmp_path / "a.db"))
-    assert not page.exists()
+        quarantine.restore(folder, held.id, capped, tmp_path / "approvals", str(tmp_path / "a.db"))
+    assert not big.exists()
+    item = quarantine.take(notice, folder, {"verdict": "block"})
     done = quarantine.restore(folder, item.id, DEFAULT_POLICY, tmp_path / "approvals", str(tmp_path / "a.db"))
-    assert page.exists() and done.decision.passes and done.item.restored
+    assert notice.exists() and done.decision.passes and done.item.restored
     assert done.audit_seq == 1 and _entries(tmp_path / "a.db") == ["quarantine-restore"]
 
 
