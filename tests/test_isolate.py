@@ -141,3 +141,14 @@ def test_leaving_the_block_on_an_error_drops_the_queued_jobs(tmp_path: Path, peo
     assert time.monotonic() - started < 30
     assert sum(f.cancelled() for f in futures) > 150  # not scanned after the interrupt
     assert not _children()
+
+
+def test_no_worker_to_be_had_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import spillguard.isolate as isolate
+
+    def refuse(*args: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(isolate._Worker, "start", classmethod(lambda cls, *a: refuse()))
+    report = scan_in_worker(Job("r.csv", b"a,b\n"), DEFAULT_POLICY)[0]
+    assert (report.verdict, report.uninspectable) == ("block", "no worker (BlockingIOError)")
