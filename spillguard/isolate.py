@@ -126,7 +126,11 @@ class Workers:
                 if not future.set_running_or_notify_cancel():
                     continue
                 if worker is None:
-                    worker = _Worker.start(self._context, self.policy)
+                    try:
+                        worker = _Worker.start(self._context, self.policy)
+                    except Exception as exc:  # no process to be had (EAGAIN, ENOMEM): fail closed
+                        future.set_result(worker_failed(job.name, f"no worker ({exc.__class__.__name__})"))
+                        continue
                     with self._lock:
                         self._live.add(worker)
                 reports, next_worker = worker.run(job)
@@ -167,8 +171,8 @@ class _Worker:
                 return worker_failed(job.name, "timed out"), None
             reports: list[FileReport] = pickle.loads(self.conn.recv_bytes())
             return reports, self
-        except (EOFError, OSError, pickle.UnpicklingError):
-            pass  # it died: its exit status says how
+        except Exception:  # EOF, a broken pipe, a payload cut short: it died, its exit status says how
+            pass
         self._kill()
         code = self.process.exitcode
         reasons = {EXIT_MEMORY: "over limit: memory", EXIT_INTERNAL: "internal error in worker"}

@@ -305,6 +305,16 @@ class Person:
         """`Maria José García López`."""
         return f"{self.given} {self.family}"
 
+    @property
+    def roster_name(self) -> str:
+        """`FAMILY, GIVEN` exactly as held (the fixed-table people are already upper case)."""
+        return f"{self.family}, {self.given}"
+
+    @property
+    def born(self) -> dt.date:
+        """The date of birth (the name the unit tests use)."""
+        return self.date_of_birth
+
     def nationality(self, style: str) -> str:
         country = COUNTRIES[self.country]
         return {"agency": country.agency, "title": country.title}.get(style, country.demonym)
@@ -2079,10 +2089,10 @@ def build_corpus(root: Path | str, seed: int = 7, scale: int = 1) -> list[Label]
 # --------------------------------------------------------------------------------------------
 # Fixed-table people and small documents for unit tests
 # --------------------------------------------------------------------------------------------
-# Deterministic without Faker: a handful of romanized name parts per origin (combined at
-# random, so nobody real) or names of random syllables, and the few documents the scanner's
-# unit tests build around them. The factory above is for corpora and benchmarks; these are
-# for tests that must know exactly which names they wrote.
+# The same `Person`, made without Faker from a handful of romanized name parts per origin
+# (combined at random, so nobody real) or from random syllables, and the few documents the
+# scanner's unit tests build around them. `PeopleFactory` above invents people for corpora
+# and benchmarks; `roster_people` is for tests that must know exactly which names they wrote.
 
 # Romanized name parts the way agency rosters write them; combined at random, so nobody real.
 ROSTER_FAMILIES = {
@@ -2101,14 +2111,15 @@ ROSTER_GIVENS = {
     "haitian": ["WILNER", "MARIE-ANGE", "JEAN ROBERT", "NADEGE", "FRANTZ"],
     "indian": ["PRIYANKA", "SURESH", "ANANYA", "RAJESH", "DEEPIKA"],
 }
-ROSTER_COUNTRIES = {
-    "spanish": "GUATEMALA",
-    "russian": "RUSSIA",
-    "persian": "IRAN",
-    "chinese": "CHINA, PEOPLES REPUBLIC OF",
-    "haitian": "HAITI",
-    "indian": "INDIA",
+ROSTER_COUNTRIES = {  # keys into COUNTRIES
+    "spanish": "guatemala",
+    "russian": "russia",
+    "persian": "iran",
+    "chinese": "china",
+    "haitian": "haiti",
+    "indian": "india",
 }
+ROSTER_BOOK_IN = dt.date(2022, 3, 14)
 ROSTER_FACILITIES = [
     "Otero County Processing Center",
     "Krome North Service Processing Center",
@@ -2119,20 +2130,6 @@ ROSTER_ONSETS = ["k", "v", "t", "l", "m", "r", "z", "n", "d", "sh", "b", "g"]
 ROSTER_VOWELS = ["a", "e", "i", "o", "u"]
 ROSTER_CODAS = ["", "", "n", "r", "z", "l"]
 ROSTER_HEADER = ["A-Number", "Name", "Date of Birth", "Nationality", "Detention Facility", "Book-in Date"]
-
-
-@dataclass(frozen=True)
-class RosterPerson:
-    family: str
-    given: str
-    a_number: str  # 9 digits
-    born: dt.date
-    country: str
-    facility: str
-
-    @property
-    def roster_name(self) -> str:
-        return f"{self.family}, {self.given}"
 
 
 def invented_word(rng: random.Random, syllables: int) -> str:
@@ -2154,9 +2151,12 @@ def a_number(rng: random.Random) -> str:
             return value
 
 
-def roster_people(n: int, seed: int, invented: bool = False) -> list[RosterPerson]:
+def roster_people(n: int, seed: int, invented: bool = False) -> list[Person]:
+    """`n` people with distinct A-numbers, names from the fixed tables above (or, `invented`,
+    from random syllables), booked in on one day; the fields no unit test reads (case and
+    passport numbers, sex) follow from the A-number, so the tables alone decide the rest."""
     rng = random.Random(seed)
-    people: list[RosterPerson] = []
+    people: list[Person] = []
     used: set[str] = set()
     origins = sorted(ROSTER_FAMILIES)
     while len(people) < n:
@@ -2171,12 +2171,24 @@ def roster_people(n: int, seed: int, invented: bool = False) -> list[RosterPerso
         used.add(number)
         born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 50))
         people.append(
-            RosterPerson(family, given, number, born, ROSTER_COUNTRIES[origin], rng.choice(ROSTER_FACILITIES))
+            Person(
+                given=given,
+                family=family,
+                origin=origin,
+                a_number=number,
+                date_of_birth=born,
+                country=ROSTER_COUNTRIES[origin],
+                facility=rng.choice(ROSTER_FACILITIES),
+                book_in=ROSTER_BOOK_IN,
+                case_number=f"EAC22{number[1:]}",
+                sex="MF"[int(number) % 2],
+                passport_number=f"P{number[1:]}",
+            )
         )
     return people
 
 
-def with_repeats(people: Sequence[RosterPerson], extra: int, seed: int) -> list[RosterPerson]:
+def with_repeats(people: Sequence[Person], extra: int, seed: int) -> list[Person]:
     """The people plus `extra` repeated rows (the same person booked twice)."""
     rng = random.Random(seed)
     rows = list(people) + [rng.choice(people) for _ in range(extra)]
@@ -2184,17 +2196,17 @@ def with_repeats(people: Sequence[RosterPerson], extra: int, seed: int) -> list[
     return rows
 
 
-def simple_roster_rows(people: Sequence[RosterPerson], spelling: str = "A{}") -> list[list[str]]:
+def simple_roster_rows(people: Sequence[Person], spelling: str = "A{}") -> list[list[str]]:
     rows = [list(ROSTER_HEADER)]
     for p in people:
         rows.append(
             [
                 spelling.format(p.a_number),
                 p.roster_name,
-                p.born.strftime("%m/%d/%Y"),
-                p.country,
+                p.date_of_birth.strftime("%m/%d/%Y"),
+                p.nationality("agency"),
                 p.facility,
-                "03/14/2022",
+                p.book_in.strftime("%m/%d/%Y"),
             ]
         )
     return rows
@@ -2337,7 +2349,7 @@ PIVOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 )
 
 
-def pivot_cache_for(people: Sequence[RosterPerson]) -> dict[str, bytes]:
+def pivot_cache_for(people: Sequence[Person]) -> dict[str, bytes]:
     """The parts a pivot table leaves in a workbook: its cache keeps every source row even after
     the source sheet ('Detainees') is deleted."""
     from xml.sax.saxutils import escape, quoteattr
@@ -2372,8 +2384,11 @@ def add_zip_parts(path: Path, parts: dict[str, bytes], replace: bool = False) ->
     return path
 
 
-def roster_lines(people: Sequence[RosterPerson]) -> list[str]:
-    return [f"{p.roster_name} A{p.a_number} DOB {p.born:%m/%d/%Y} {p.country}" for p in people]
+def roster_lines(people: Sequence[Person]) -> list[str]:
+    return [
+        f"{p.roster_name} A{p.a_number} DOB {p.date_of_birth:%m/%d/%Y} {p.nationality('agency')}"
+        for p in people
+    ]
 
 
 def write_docx_layers(path: Path, comment: str, deleted: str, hidden: str) -> Path:

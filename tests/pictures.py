@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from spillguard import ocr
-from testing.synth import RosterPerson, roster_people
+from testing.synth import Person, roster_people
 
 FONT_GLOB = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 HEADER = ["A-Number", "Name", "Date of Birth", "Nationality", "Detention Facility"]
@@ -43,14 +43,22 @@ def font_path() -> str:
     return found[0]
 
 
-def people(n: int = 5, seed: int = 6) -> list[RosterPerson]:
+def people(n: int = 5, seed: int = 6) -> list[Person]:
     return roster_people(n, seed, invented=True)
 
 
-def roster_cells(persons: Sequence[RosterPerson]) -> list[list[str]]:
+def roster_cells(persons: Sequence[Person]) -> list[list[str]]:
     rows = [list(HEADER)]
     for p in persons:
-        rows.append([f"A{p.a_number}", p.roster_name, p.born.strftime("%m/%d/%Y"), p.country, p.facility])
+        rows.append(
+            [
+                f"A{p.a_number}",
+                p.roster_name,
+                p.born.strftime("%m/%d/%Y"),
+                p.nationality("agency"),
+                p.facility,
+            ]
+        )
     return rows
 
 

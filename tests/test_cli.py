@@ -16,9 +16,7 @@ import pytest
 
 from spillguard.detect.rules import RULES
 from testing.synth import (
-    RosterPerson as Person,
-)
-from testing.synth import (
+    Person,
     csv_bytes,
     facility_counts,
     zip_bytes,

@@ -1,4 +1,5 @@
-"""The package's import graph has no cycles, and no module rebinds a global of its own.
+"""The package's import graph has no cycles, and no module keeps state of its own (a global it
+rebinds, or a module-level dict, list or set a function changes).
 
 The graph is read from the source with `ast`, not by importing: an edge runs from a module to
 every module of the package it imports anywhere, at module level or inside a function.
@@ -180,3 +181,64 @@ def test_the_package_carries_no_generator_of_people() -> None:
         for node in runnable_imports(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             assert not any(n.split(".")[0] in ("testing", "faker") for n in names), path
+
+
+MUTATORS = frozenset({"append", "add", "clear", "discard", "extend", "insert", "pop", "popitem", "remove",
+                      "setdefault", "update"})  # fmt: skip
+
+
+def mutated_module_containers(source: str) -> list[str]:
+    """Module-level dicts, lists and sets that a function of the same module changes: state
+    that outlives a call (the old calamine prefetch kept a workbook in one)."""
+    tree = ast.parse(source)
+    containers: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            value = node.value
+            mutable = isinstance(
+                value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp | ast.SetComp
+            )
+            built = (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Name)
+                and value.func.id in ("dict", "list", "set")
+            )
+            if mutable or built:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                containers |= {t.id for t in targets if isinstance(t, ast.Name)}
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            changed: list[ast.expr] = []
+            if isinstance(node, ast.Assign | ast.Delete):
+                changed = [t.value for t in node.targets if isinstance(t, ast.Subscript)]
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript):
+                changed = [node.target.value]
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in MUTATORS
+            ):
+                changed = [node.func.value]
+            found += [
+                f"{c.id}:{node.lineno}" for c in changed if isinstance(c, ast.Name) and c.id in containers
+            ]
+    return found
+
+
+def test_no_module_keeps_state_in_a_container_of_its_own() -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE.parent)): found
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (found := mutated_module_containers(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
+
+
+def test_module_state_is_found() -> None:
+    source = "_started = {}\nLIMITS = {'a': 1}\n\ndef prefetch(path):\n    _started[path] = object()\n"
+    assert mutated_module_containers(source) == ["_started:5"]
+    assert mutated_module_containers("SEEN = set()\n\ndef f(x):\n    SEEN.add(x)\n") == ["SEEN:4"]
+    assert mutated_module_containers("TABLE = {'a': 1}\n\ndef f(d):\n    d['a'] = TABLE['a']\n") == []

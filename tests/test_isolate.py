@@ -17,7 +17,7 @@ from spillguard.model import FileReport
 from spillguard.pipeline import scan_bytes, scan_path
 from spillguard.policy import DEFAULT_POLICY, Policy
 from testing.synth import (
-    RosterPerson,
+    Person,
     csv_bytes,
     facility_counts,
     laughs_workbook,
@@ -31,7 +31,7 @@ from testing.synth import (
 
 
 @pytest.fixture(scope="module")
-def people() -> list[RosterPerson]:
+def people() -> list[Person]:
     return roster_people(12, seed=11)
 
 
@@ -41,7 +41,7 @@ def _summary(reports: list[FileReport]) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("start", ["fork", "forkserver"])
 def test_hostile_and_broken_files_read_alike_in_a_worker_and_in_process(
-    tmp_path: Path, people: list[RosterPerson], start: str
+    tmp_path: Path, people: list[Person], start: str
 ) -> None:
     rows = simple_roster_rows(people)
     laughs_workbook(tmp_path / "laughs.xlsx")
@@ -60,14 +60,14 @@ def test_hostile_and_broken_files_read_alike_in_a_worker_and_in_process(
         assert _summary(reports) == _summary(scan_path(path, DEFAULT_POLICY)), path
 
 
-def test_bytes_are_judged_under_their_name(people: list[RosterPerson]) -> None:
+def test_bytes_are_judged_under_their_name(people: list[Person]) -> None:
     data = csv_bytes(simple_roster_rows(people))
     reports = scan_in_worker(Job("site/files/roster.csv", data), DEFAULT_POLICY)
     assert _summary(reports) == _summary(scan_bytes("site/files/roster.csv", data, DEFAULT_POLICY))
     assert reports[0].path == "site/files/roster.csv" and reports[0].verdict == "block"
 
 
-def test_the_workers_policy_applies(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_the_workers_policy_applies(tmp_path: Path, people: list[Person]) -> None:
     path = tmp_path / "r.csv"
     write_rows(path, simple_roster_rows(people))
     relaxed = Policy(block=frozenset(), warn=frozenset())
@@ -76,7 +76,7 @@ def test_the_workers_policy_applies(tmp_path: Path, people: list[RosterPerson]) 
 
 
 def test_a_worker_that_dies_fails_closed_and_the_next_job_gets_a_new_one(
-    tmp_path: Path, people: list[RosterPerson]
+    tmp_path: Path, people: list[Person]
 ) -> None:
     path = tmp_path / "r.csv"
     write_rows(path, simple_roster_rows(people))
@@ -94,7 +94,7 @@ def test_a_worker_that_dies_fails_closed_and_the_next_job_gets_a_new_one(
 
 
 def test_a_worker_past_its_time_is_killed(
-    tmp_path: Path, people: list[RosterPerson], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, people: list[Person], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import spillguard.isolate as isolate
 
@@ -128,9 +128,7 @@ def _children() -> list[object]:
     return list(multiprocessing.active_children())
 
 
-def test_leaving_the_block_on_an_error_drops_the_queued_jobs(
-    tmp_path: Path, people: list[RosterPerson]
-) -> None:
+def test_leaving_the_block_on_an_error_drops_the_queued_jobs(tmp_path: Path, people: list[Person]) -> None:
     import time
 
     path = tmp_path / "r.csv"
@@ -143,3 +141,14 @@ def test_leaving_the_block_on_an_error_drops_the_queued_jobs(
     assert time.monotonic() - started < 30
     assert sum(f.cancelled() for f in futures) > 150  # not scanned after the interrupt
     assert not _children()
+
+
+def test_no_worker_to_be_had_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import spillguard.isolate as isolate
+
+    def refuse(*args: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(isolate._Worker, "start", classmethod(lambda cls, *a: refuse()))
+    report = scan_in_worker(Job("r.csv", b"a,b\n"), DEFAULT_POLICY)[0]
+    assert (report.verdict, report.uninspectable) == ("block", "no worker (BlockingIOError)")

@@ -10,6 +10,7 @@ import random
 import shutil
 import tarfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -23,7 +24,7 @@ from spillguard.model import Finding
 from testing.synth import (
     A_NUMBER_FAQ,
     PRESS_RELEASE,
-    RosterPerson,
+    Person,
     add_zip_parts,
     csv_bytes,
     facility_counts,
@@ -68,7 +69,7 @@ def values(report: FileReport, kind: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def people() -> list[RosterPerson]:
+def people() -> list[Person]:
     return roster_people(12, seed=21)
 
 
@@ -97,7 +98,7 @@ def test_people_without_a_numbers_are_told_apart_by_name_and_birth_date(tmp_path
     assert len({p.roster_name for p in people}) < 625
     rows = with_repeats(people, 25, seed=4)
     table = [["Full Name", "Date of Birth", "Country of Citizenship"]]
-    table += [[p.roster_name, p.born.isoformat(), p.country] for p in rows]
+    table += [[p.roster_name, p.born.isoformat(), p.nationality("agency")] for p in rows]
     report = scan_one(write_rows(tmp_path / "list.csv", table))
     assert report.records == 650
     assert report.individuals == len({(p.roster_name, p.born) for p in people})
@@ -177,7 +178,7 @@ def test_contract_numbers_and_duns_are_never_a_numbers(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("state", ["hidden", "veryHidden"])
-def test_hidden_sheet(tmp_path: Path, people: list[RosterPerson], state: str) -> None:
+def test_hidden_sheet(tmp_path: Path, people: list[Person], state: str) -> None:
     path = write_workbook(
         tmp_path / "stats.xlsx",
         {"Summary": facility_counts(), "Detainees": simple_roster_rows(people)},
@@ -198,7 +199,7 @@ def test_hidden_sheet(tmp_path: Path, people: list[RosterPerson], state: str) ->
     assert "hidden" in report.reason
 
 
-def test_hidden_rows_columns_comments_and_defined_names(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_hidden_rows_columns_comments_and_defined_names(tmp_path: Path, people: list[Person]) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Roster"
@@ -223,7 +224,7 @@ def test_hidden_rows_columns_comments_and_defined_names(tmp_path: Path, people: 
     assert report.individuals == len(people) + 2
 
 
-def test_pivot_cache_of_a_deleted_sheet(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_pivot_cache_of_a_deleted_sheet(tmp_path: Path, people: list[Person]) -> None:
     path = write_workbook(tmp_path / "pivot.xlsx", {"Summary": facility_counts()})
     add_zip_parts(path, pivot_cache_for(people))
     report = scan_one(path)
@@ -235,7 +236,7 @@ def test_pivot_cache_of_a_deleted_sheet(tmp_path: Path, people: list[RosterPerso
     assert len(found) == len(report.findings)
 
 
-def test_word_comment_tracked_deletion_and_hidden_text(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_word_comment_tracked_deletion_and_hidden_text(tmp_path: Path, people: list[Person]) -> None:
     lines = roster_lines(people)
     report = scan_one(write_docx_layers(tmp_path / "w.docx", "Detainee " + lines[0], lines[1], lines[2]))
     assert report.type == "docx" and report.verdict == "block"
@@ -245,7 +246,7 @@ def test_word_comment_tracked_deletion_and_hidden_text(tmp_path: Path, people: l
     assert not [f for f in report.findings if not f.location.hidden]
 
 
-def test_slide_notes_and_hidden_slide(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_slide_notes_and_hidden_slide(tmp_path: Path, people: list[Person]) -> None:
     lines = roster_lines(people)
     report = scan_one(write_pptx_layers(tmp_path / "deck.pptx", "Respondent " + lines[3], lines[4]))
     assert report.type == "pptx" and report.verdict == "block"
@@ -254,7 +255,7 @@ def test_slide_notes_and_hidden_slide(tmp_path: Path, people: list[RosterPerson]
     assert values(report, "a_number") and not kinds_at(report, part="slide:1")
 
 
-def test_pdf_text_under_a_black_box(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_pdf_text_under_a_black_box(tmp_path: Path, people: list[Person]) -> None:
     path = write_pdf_under_box(
         tmp_path / "redacted.pdf", "Weekly detention statistics", roster_lines(people)[5]
     )
@@ -272,7 +273,7 @@ def test_pdf_roster_in_plain_sight(tmp_path: Path) -> None:
     assert {f.location.page for f in report.findings} == {1, 2}
 
 
-def test_html_comment_and_hidden_div(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_html_comment_and_hidden_div(tmp_path: Path, people: list[Person]) -> None:
     lines = roster_lines(people)
     path = tmp_path / "page.html"
     path.write_text(
@@ -286,9 +287,14 @@ def test_html_comment_and_hidden_div(tmp_path: Path, people: list[RosterPerson])
     assert kinds_at(report, layer="hidden_text", hidden=True) >= {"person_name", "a_number"}
 
 
-def test_json_array_of_records(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_json_array_of_records(tmp_path: Path, people: list[Person]) -> None:
     records = [
-        {"anumber": f"A{p.a_number}", "name": p.roster_name, "dob": p.born.isoformat(), "country": p.country}
+        {
+            "anumber": f"A{p.a_number}",
+            "name": p.roster_name,
+            "dob": p.born.isoformat(),
+            "country": p.nationality("agency"),
+        }
         for p in people
     ]
     path = tmp_path / "export.json"
@@ -308,9 +314,7 @@ DELIMITERS = [",", ";", "\t", "|"]
 def test_delimited_text_in_any_encoding_and_delimiter(tmp_path: Path, encoding: str, delimiter: str) -> None:
     people = roster_people(12, seed=9)
     # An accented name checks the decoding: mojibake would not match the value.
-    accented = RosterPerson(
-        "PEÑA NÚÑEZ", "JOSÉ ÁNGEL", "231456782", people[0].born, "MÉXICO", people[0].facility
-    )
+    accented = replace(people[0], family="PEÑA NÚÑEZ", given="JOSÉ ÁNGEL", a_number="231456782")
     path = write_rows(tmp_path / "export.csv", simple_roster_rows([accented, *people]), delimiter, encoding)
     report = scan_one(path)
     assert report.type in ("csv", "tsv")
@@ -320,7 +324,7 @@ def test_delimited_text_in_any_encoding_and_delimiter(tmp_path: Path, encoding: 
     assert report.verdict == "block"
 
 
-def test_ods_roster(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_ods_roster(tmp_path: Path, people: list[Person]) -> None:
     report = scan_one(write_ods_rows(tmp_path / "r.ods", simple_roster_rows(people)))
     assert report.type == "ods"
     assert report.individuals == len(people)
@@ -330,7 +334,7 @@ def test_ods_roster(tmp_path: Path, people: list[RosterPerson]) -> None:
 # --- archives and sniffing ---------------------------------------------------------------------
 
 
-def test_zip_members_are_their_own_entries(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_zip_members_are_their_own_entries(tmp_path: Path, people: list[Person]) -> None:
     path = tmp_path / "site.zip"
     path.write_bytes(
         zip_bytes({"data/roster.csv": csv_bytes(simple_roster_rows(people)), "readme.txt": b"Hello"})
@@ -343,7 +347,7 @@ def test_zip_members_are_their_own_entries(tmp_path: Path, people: list[RosterPe
     assert "data/roster.csv" in reports[str(path)].reason
 
 
-def test_nested_zip_path_form(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_nested_zip_path_form(tmp_path: Path, people: list[Person]) -> None:
     path = tmp_path / "a.zip"
     path.write_bytes(zip_bytes({"b.zip": zip_bytes({"c.csv": csv_bytes(simple_roster_rows(people))})}))
     reports = {f.path: f for f in scan([str(path)], jobs=0).files}
@@ -352,7 +356,7 @@ def test_nested_zip_path_form(tmp_path: Path, people: list[RosterPerson]) -> Non
     assert reports[f"{path}!b.zip"].verdict == reports[str(path)].verdict == "block"
 
 
-def test_tar_gz(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_tar_gz(tmp_path: Path, people: list[Person]) -> None:
     data = csv_bytes(simple_roster_rows(people))
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
@@ -368,7 +372,7 @@ def test_tar_gz(tmp_path: Path, people: list[RosterPerson]) -> None:
     assert all(f.uninspectable is None for f in reports)
 
 
-def test_type_is_sniffed_from_content_not_name(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_type_is_sniffed_from_content_not_name(tmp_path: Path, people: list[Person]) -> None:
     xlsx = write_workbook(tmp_path / "roster.xlsx", {"R": simple_roster_rows(people)})
     renamed = tmp_path / "notes.txt"
     shutil.move(xlsx, renamed)
@@ -383,7 +387,7 @@ def test_type_is_sniffed_from_content_not_name(tmp_path: Path, people: list[Rost
 # --- bad input ---------------------------------------------------------------------------------
 
 
-def test_bad_input_gets_a_verdict_and_the_scan_goes_on(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_bad_input_gets_a_verdict_and_the_scan_goes_on(tmp_path: Path, people: list[Person]) -> None:
     rows = simple_roster_rows(people)
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
@@ -434,7 +438,7 @@ def test_bad_input_gets_a_verdict_and_the_scan_goes_on(tmp_path: Path, people: l
     assert top["zz-roster.csv"].individuals == len(people)  # the files after the bad ones are scanned
 
 
-def test_symlink_loops_are_not_followed_forever(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_symlink_loops_are_not_followed_forever(tmp_path: Path, people: list[Person]) -> None:
     site = tmp_path / "site"
     (site / "files").mkdir(parents=True)
     os.symlink("..", site / "files" / "up")
@@ -470,7 +474,7 @@ def test_nonexistent_path_is_a_usage_error(tmp_path: Path) -> None:
 # --- worker processes --------------------------------------------------------------------------
 
 
-def test_process_pool_gives_the_same_reports(tmp_path: Path, people: list[RosterPerson]) -> None:
+def test_process_pool_gives_the_same_reports(tmp_path: Path, people: list[Person]) -> None:
     write_workbook(tmp_path / "r.xlsx", {"R": simple_roster_rows(people)})
     write_rows(tmp_path / "c.csv", nationality_counts())
     (tmp_path / "j.bin").write_bytes(random.Random(3).randbytes(2048))
@@ -506,9 +510,7 @@ def test_time_limit_makes_a_file_uninspectable_in_a_worker(tmp_path: Path) -> No
     assert reports["big.csv"].uninspectable == "timed out"
 
 
-def test_a_single_file_in_a_forked_worker_reads_as_in_process(
-    tmp_path: Path, people: list[RosterPerson]
-) -> None:
+def test_a_single_file_in_a_forked_worker_reads_as_in_process(tmp_path: Path, people: list[Person]) -> None:
     path = tmp_path / "r.xlsx"
     write_workbook(path, {"R": simple_roster_rows(people)})
     forked, inline = scan([str(path)], jobs=1).files, scan([str(path)], jobs=0).files

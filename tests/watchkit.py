@@ -17,7 +17,7 @@ from spillguard.policy import DEFAULT_POLICY, Policy
 from spillguard.watch.alerts import Alerter
 from spillguard.watch.audit_sink import AuditSink
 from spillguard.watch.webroot import Outcome, WatchConfig, Watcher
-from testing.synth import RosterPerson, roster_people, simple_roster_rows, write_workbook
+from testing.synth import Person, roster_people, simple_roster_rows, write_workbook
 
 WAIT = 60.0  # generous: a bound on waiting, never a timing assertion
 
@@ -31,7 +31,7 @@ def wait_for(predicate: Callable[[], bool], timeout: float = WAIT) -> bool:
     return predicate()
 
 
-def roster(path: Path, count: int = 12, seed: int = 11) -> list[RosterPerson]:
+def roster(path: Path, count: int = 12, seed: int = 11) -> list[Person]:
     """Write a roster of invented people to a temp name beside `path`, then rename it into
     place (as a deploy does); return the people, so tests can look for them in output."""
     people = roster_people(count, seed=seed)
