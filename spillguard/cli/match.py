@@ -15,8 +15,9 @@ from spillguard.match.index import Index, build_index, fingerprint_key
 from spillguard.match.matcher import FileMatch, match_paths
 from spillguard.model import Uninspectable
 from spillguard.people.identity import resolve
-from spillguard.people.records import PersonRecord, read_records
+from spillguard.people.records import PersonRecord
 from spillguard.people.sealed import load_secret
+from spillguard.people.workflow import read_records_isolated
 
 
 def fingerprint_command(
@@ -32,7 +33,7 @@ def fingerprint_command(
         records: list[PersonRecord] = []
         for path in leaked:
             try:
-                records.extend(read_records(str(path)))
+                records.extend(read_records_isolated(str(path)))
             except Uninspectable as exc:
                 raise fail(f"{path}: cannot be read completely: {exc}") from None
         return build_index(key, resolve(records).people, out)

@@ -15,7 +15,7 @@ from pathlib import Path
 from spillguard.errors import UserError
 from spillguard.match.index import Index, fingerprints
 from spillguard.model import Uninspectable
-from spillguard.people.records import read_records
+from spillguard.people.workflow import read_records_isolated
 
 FETCH_SECONDS = 30
 FETCH_BYTES = 256 * 1024 * 1024
@@ -38,7 +38,7 @@ class FileMatch:
 def match_file(path: str, index: Index, key: bytes, shown_as: str | None = None) -> FileMatch:
     found = FileMatch(shown_as or path)
     try:
-        for record in read_records(path):
+        for record in read_records_isolated(path):
             hits = {n for digest in fingerprints(key, record) for n in index.people_of(digest)}
             new = hits - found.people
             if new:

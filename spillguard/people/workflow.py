@@ -9,11 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from spillguard.errors import UserError
+from spillguard.isolate import read_records_in_worker
 from spillguard.model import Uninspectable
 from spillguard.people.identity import People, resolve
-from spillguard.people.records import FIELDS, PersonRecord, read_records
+from spillguard.people.records import FIELDS, PersonRecord
 from spillguard.people.sealed import Sealer, load_secret
+from spillguard.policy import DEFAULT_POLICY, Policy
 from spillguard.store import open_store
+
+
+def read_records_isolated(path: str, policy: Policy | None = None) -> list[PersonRecord]:
+    """The people records of a file, read in a worker under the policy's memory cap and time
+    limit (the one isolation of spillguard.isolate): a leaked file or a repost is hostile input
+    like any upload."""
+    records = read_records_in_worker(path, policy or DEFAULT_POLICY)
+    return [r for r in records if isinstance(r, PersonRecord)]
 
 
 def _bound(incident_id: int, position: int) -> str:
@@ -46,7 +56,7 @@ def extract_people(
         records: list[PersonRecord] = []
         for path in files:
             try:
-                records.extend(read_records(str(path)))
+                records.extend(read_records_isolated(str(path)))
             except Uninspectable as exc:
                 raise UserError(f"{path}: cannot be read completely: {exc}") from None
         people = resolve(records)
