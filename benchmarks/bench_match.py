@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from benchmarks import main_guard
-from spillguard.match.index import Index, build_index, fingerprint_key, fingerprints
+from spillguard.match.index import Index, build_index, fingerprint_key
 from spillguard.people.identity import Person
 from spillguard.people.records import PersonRecord, read_records
 
@@ -79,7 +79,7 @@ def _main(argv: list[str] | None) -> int:
         records: list[PersonRecord] = list(read_records(str(paste)))
         extract_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        found = {n for r in records for d in fingerprints(key, r) for n in index.people_of(d)}
+        found = {n for r in records for n in index.people_in(key, r)}
         match_seconds = time.perf_counter() - started
         from spillguard import scan
 

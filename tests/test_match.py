@@ -169,3 +169,20 @@ def test_json_lists_locations_never_values(leaked: tuple[Path, list[td.Person], 
     files = json.loads(out)["files"]
     assert files[0]["people"] == 300 and "row 2" in files[0]["locations"][0]
     assert people[0].a_number not in out and people[0].family.upper() not in out
+
+
+def test_a_namesake_born_the_same_day_with_another_a_number_is_someone_else(
+    leaked: tuple[Path, list[td.Person], Path, Path], tmp_path: Path
+) -> None:
+    _, people, index, key = leaked
+    p = people[0]
+    lines = [
+        f"{p.given} {p.family} (A-999-888-771), born {p.date_of_birth:%B %d, %Y}",  # another A-number
+        f"{p.family}, {p.given} born {p.date_of_birth:%m/%d/%Y}",  # no A-number: name and birth date
+    ]
+    other = tmp_path / "namesake.txt"
+    other.write_text(lines[0] + "\n")
+    assert matched(other, index, key) == (0, 0)
+    same = tmp_path / "same.txt"
+    same.write_text(lines[1] + "\n")
+    assert matched(same, index, key) == (1, 1)

@@ -37,11 +37,18 @@ def fingerprint_key(secret: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO).derive(secret)
 
 
-def fingerprints(key: bytes, record: PersonRecord) -> list[bytes]:
-    """The record's fingerprints: one per identity key it has (see people.identity.keys)."""
+def fingerprints(key: bytes, record: PersonRecord) -> list[tuple[str, bytes]]:
+    """The record's fingerprints, with the kind of key each is of ("A" for the A-number, "ND"
+    name and birth date, "NNF" name, nationality and facility; see people.identity.keys)."""
     return [
-        hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).digest()[:DIGEST] for parts in keys(record)
+        (parts[0], hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).digest()[:DIGEST])
+        for parts in keys(record)
     ]
+
+
+# The top bit of an entry's person number says the person has an A-number in the index: a
+# record whose own A-number is another one is another person, however alike their names.
+HAS_A_NUMBER = 0x8000_0000
 
 
 def build_index(key: bytes, people: Iterable[Person], out: Path) -> int:
@@ -50,8 +57,9 @@ def build_index(key: bytes, people: Iterable[Person], out: Path) -> int:
     count = 0
     for number, person in enumerate(people):
         count += 1
-        record = PersonRecord(person.fields, "")
-        entries.extend(digest + struct.pack(">I", number) for digest in fingerprints(key, record))
+        found = fingerprints(key, PersonRecord(person.fields, ""))
+        flag = HAS_A_NUMBER if any(kind == "A" for kind, _ in found) else 0
+        entries.extend(digest + struct.pack(">I", number | flag) for _, digest in found)
     entries.sort()
     header = {
         "format": FORMAT,
@@ -86,8 +94,9 @@ class Index:
     def __len__(self) -> int:
         return len(self.data) // ENTRY
 
-    def people_of(self, digest: bytes) -> Iterator[int]:
-        """The person numbers a fingerprint belongs to (binary search over the entries)."""
+    def people_of(self, digest: bytes) -> Iterator[tuple[int, bool]]:
+        """The people a fingerprint belongs to (binary search over the entries): each person's
+        number, and whether the index holds an A-number of theirs."""
         lo, hi = 0, len(self)
         while lo < hi:
             mid = (lo + hi) // 2
@@ -96,5 +105,21 @@ class Index:
             else:
                 hi = mid
         while lo < len(self) and self.data[lo * ENTRY : lo * ENTRY + DIGEST] == digest:
-            yield struct.unpack(">I", self.data[lo * ENTRY + DIGEST : (lo + 1) * ENTRY])[0]
+            value = struct.unpack(">I", self.data[lo * ENTRY + DIGEST : (lo + 1) * ENTRY])[0]
+            yield value & ~HAS_A_NUMBER, bool(value & HAS_A_NUMBER)
             lo += 1
+
+    def people_in(self, key: bytes, record: PersonRecord) -> set[int]:
+        """The leaked people this record is: by its A-number; by its name with birth date, or
+        with nationality and facility, unless the record's A-number says it is someone else."""
+        found = fingerprints(key, record)
+        by_number = {n for kind, d in found if kind == "A" for n, _ in self.people_of(d)}
+        has_number = any(kind == "A" for kind, _ in found)
+        people = set(by_number)
+        for kind, digest in found:
+            if kind == "A":
+                continue
+            for number, indexed_number in self.people_of(digest):
+                if not (has_number and indexed_number and number not in by_number):
+                    people.add(number)
+        return people

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spillguard.errors import UserError
-from spillguard.match.index import Index, fingerprints
+from spillguard.match.index import Index
 from spillguard.model import Uninspectable
 from spillguard.people.workflow import read_records_isolated
 
@@ -39,7 +39,7 @@ def match_file(path: str, index: Index, key: bytes, shown_as: str | None = None)
     found = FileMatch(shown_as or path)
     try:
         for record in read_records_isolated(path):
-            hits = {n for digest in fingerprints(key, record) for n in index.people_of(digest)}
+            hits = index.people_in(key, record)
             new = hits - found.people
             if new:
                 found.people |= new
