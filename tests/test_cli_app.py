@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from spillguard.cli.app import build
 
 COMMANDS = [
-    "scan", "rules", "exposure", "clawback", "gate", "publish", "approve", "allow", "watch",
-    "monitor", "incident", "keys", "audit", "quarantine",
+    "scan", "rules", "exposure", "clawback", "fingerprint", "match", "gate", "publish", "approve",
+    "allow", "watch", "monitor", "incident", "people", "keys", "audit", "quarantine",
 ]  # fmt: skip
 
 
