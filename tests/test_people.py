@@ -170,3 +170,39 @@ def test_a_record_with_no_key_is_kept_unresolved() -> None:
 def test_name_keys_ignore_order_initials_accents_and_script() -> None:
     assert name_key("GARCIA LOPEZ, María J.") == name_key("Maria Garcia Lopez")
     assert name_key("王伟") == name_key("Wei Wang")
+
+
+def test_the_case_roster_joins_by_a_number_and_unmatched_people_stay(tmp_path: Path) -> None:
+    people = td.make_people(30, seed=31)
+    leaked = tmp_path / "leak.xlsx"
+    td.write_xlsx(leaked, [td.Sheet("Detained", td.roster_rows(people, td.RosterStyle()))])
+    store, key = open_incident(tmp_path, leaked)
+    assert (
+        run(
+            "people", "extract", "--incident", "1", "--file", str(leaked), "--key-file", key, "--store", store
+        )[0]
+        == 0
+    )
+    cases = tmp_path / "cases.csv"
+    lines = [
+        "A-Number,Attorney of record,Attorney Address,Attorney Email,Custody Status,Language,Removal Date"
+    ]
+    for i, p in enumerate(people[:20]):  # ten people have no case
+        lines.append(
+            f'A{p.a_number},Counsel {i % 3},"{100 + i} Main St, Suite 2",c{i % 3}@law.example,'
+            f"{'detained' if i % 2 else 'released'},{'Spanish' if i % 2 else 'English'},2023-0{1 + i % 9}-15"
+        )
+    cases.write_text("\n".join(lines) + "\n")
+    code, out = run(
+        "people", "join", "--incident", "1", "--cases", str(cases), "--key-file", key, "--store", store
+    )
+    assert code == 0 and "20 people with a case, 10 without one" in out, out
+    code, out = run(
+        "people", "list", "--incident", "1", "--key-file", key, "--store", store, "--format", "json"
+    )
+    listed = json.loads(out)["people"]
+    assert len(listed) == 30  # nobody dropped
+    with_case = [p for p in listed if p.get("case")]
+    assert len(with_case) == 20
+    assert {p["language"] for p in with_case} == {"Spanish", "English"}
+    assert all("*" in p["attorney_email"] for p in with_case)  # masked unless asked

@@ -11,7 +11,7 @@ from spillguard.detect.columns import header_kind
 from spillguard.detect.gazetteer import fold
 from spillguard.detect.vocabulary import QUALIFIERS, vocabulary
 
-HEADERS = vocabulary().headers
+HEADERS = vocabulary().headers + vocabulary().case_columns
 WORD_CLASSES = vocabulary().words
 
 
@@ -23,7 +23,9 @@ def test_every_header_meaning_matches_its_examples_and_not_its_non_examples(mean
         assert not meaning.matches(title), f"{meaning.kind} takes {title!r}"
 
 
-@pytest.mark.parametrize("meaning", [h for h in HEADERS if h.kind not in QUALIFIERS], ids=lambda h: h.kind)
+@pytest.mark.parametrize(
+    "meaning", [h for h in vocabulary().headers if h.kind not in QUALIFIERS], ids=lambda h: h.kind
+)
 def test_a_kinds_examples_are_read_as_that_kind_by_the_column_classifier(meaning) -> None:  # type: ignore[no-untyped-def]
     for title in meaning.examples:
         assert header_kind(title) == meaning.kind, title

@@ -13,8 +13,9 @@ import typer
 from spillguard.cli.common import ShowValuesOption, fail, guarded
 from spillguard.cli.respond import StoreOption
 from spillguard.model import mask
+from spillguard.people.cases import CASE_FIELDS
 from spillguard.people.records import FIELDS
-from spillguard.people.workflow import extract_people, stored_people
+from spillguard.people.workflow import extract_people, join_cases, stored_people
 
 people_app = typer.Typer(help="The people a leaked file exposes: extract, list.", no_args_is_help=True)
 
@@ -24,6 +25,7 @@ KeyFileOption = Annotated[
     typer.Option("--key-file", help="Secret key file (spillguard keys secret FILE); else SPILLGUARD_KEY."),
 ]
 COLUMNS = ("id", *FIELDS, "records")
+TABLE_CASE = ("custody_status", "language", "removal_date")
 
 
 @people_app.command("extract")
@@ -46,6 +48,25 @@ def people_extract(
             typer.echo(f"{label}: " + ", ".join(f"{name} {n:,}" for name, n in top))
 
 
+@people_app.command("join")
+def people_join(
+    incident: IncidentOption,
+    cases: Annotated[Path, typer.Option("--cases", help="The agency's case roster (CSV, XLSX, ODS).")],
+    on: Annotated[str, typer.Option("--on", help="The key to join on (a_number).")] = "a_number",
+    key_file: KeyFileOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Join the case roster: each person's attorney of record (name, address, e-mail), custody
+    status, language and removal date. People without a case are kept and counted."""
+    if on != "a_number":
+        raise fail(f"cannot join on {on!r}: only a_number")
+    counts = guarded(lambda: join_cases(incident, str(cases), key_file, store))
+    typer.echo(
+        f"people join: {counts['cases_joined']:,} people with a case, "
+        f"{counts['cases_unmatched']:,} without one (listed by people list)"
+    )
+
+
 @people_app.command("list")
 def people_list(
     incident: IncidentOption,
@@ -64,14 +85,17 @@ def people_list(
         typer.echo(json.dumps({"people": rows, "unresolved": loose}, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=[*COLUMNS, "resolved"], lineterminator="\n")
+        writer = csv.DictWriter(
+            out, fieldnames=[*COLUMNS, *CASE_FIELDS, "resolved"], lineterminator="\n", extrasaction="ignore"
+        )
         writer.writeheader()
         for row, resolved in [*((r, True) for r in rows), *((r, False) for r in loose)]:
             writer.writerow({**row, "resolved": resolved})
         typer.echo(out.getvalue(), nl=False)
     else:
         for row in rows:
-            typer.echo("  ".join(str(row.get(c) or "-") for c in COLUMNS))
+            case = "  ".join(str(row.get(c) or "-") for c in TABLE_CASE) if "case" in row else "no case"
+            typer.echo("  ".join(str(row.get(c) or "-") for c in COLUMNS) + f"  {case}")
         for row in loose:
             typer.echo("UNRESOLVED  " + "  ".join(str(row.get(c) or "-") for c in COLUMNS[1:]))
         typer.echo(f"{len(rows):,} people, {len(loose):,} unresolved records")
@@ -84,6 +108,13 @@ def _row(person: dict[str, Any], show_values: bool) -> dict[str, Any]:
         value = fields.get(kind, "")
         # Nationality and facility name no one; the rest is masked unless asked for.
         row[kind] = value if show_values or kind in ("nationality", "detention_facility") else mask(value)
+    case = person.get("case")
+    if case is not None:
+        row["case"] = True
+        for kind in CASE_FIELDS:
+            value = case.get(kind, "")
+            # Custody, language and the removal date name no one; the attorney is masked too.
+            row[kind] = value if show_values or not kind.startswith("attorney") else mask(value)
     return row
 
 

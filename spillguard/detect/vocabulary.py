@@ -49,6 +49,7 @@ class WordClass:
 class Vocabulary:
     headers: tuple[HeaderMeaning, ...]  # in the order they are tried
     words: dict[str, WordClass]
+    case_columns: tuple[HeaderMeaning, ...] = ()  # an agency's case roster (people join)
 
     def header(self, kind: str) -> HeaderMeaning:
         return next(h for h in self.headers if h.kind == kind)
@@ -73,7 +74,13 @@ def vocabulary() -> Vocabulary:
         )
         for name, entry in raw["words"].items()
     }
-    return Vocabulary(headers, words)
+    case_columns = tuple(
+        HeaderMeaning(
+            kind, re.compile(entry["pattern"]), tuple(entry["examples"]), tuple(entry["non_examples"])
+        )
+        for kind, entry in raw.get("case_columns", {}).items()
+    )
+    return Vocabulary(headers, words, case_columns)
 
 
 # --- name evidence ---------------------------------------------------------------------------

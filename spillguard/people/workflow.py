@@ -87,6 +87,38 @@ def _counts(people: People, files: int) -> dict[str, Any]:
     }
 
 
+def join_cases(incident_id: int, cases_path: str, key_file: str | None, store: str | None) -> dict[str, Any]:
+    """Add each person's case (attorney, custody, language, removal date) from the agency's case
+    roster, by A-number; people without a case are counted and listed, never dropped."""
+    from spillguard.detect.rules import a_number_key
+    from spillguard.people.cases import read_cases
+
+    cases = read_cases(cases_path)
+    sealer = Sealer(load_secret(key_file))
+    with open_store(store) as db:
+        rows = db.people(incident_id)
+        counts = db.people_counts(incident_id)
+        if counts is None:
+            raise UserError(f"incident {incident_id} has no people yet: run spillguard people extract")
+        joined = unmatched = 0
+        resealed: list[tuple[bool, str]] = []
+        for position, resolved, sealed in rows:
+            value = sealer.open(sealed, _bound(incident_id, position))
+            number = value["fields"].get("a_number", "")
+            case = cases.get(a_number_key(number)) if number else None
+            if resolved:
+                if case is None:
+                    unmatched += 1
+                    value.pop("case", None)
+                else:
+                    joined += 1
+                    value["case"] = case
+            resealed.append((resolved, sealer.seal(value, _bound(incident_id, position))))
+        counts = {**counts, "cases_joined": joined, "cases_unmatched": unmatched}
+        db.save_people(incident_id, resealed, counts, action="people join")
+    return counts
+
+
 @dataclass(frozen=True)
 class StoredPeople:
     people: list[dict[str, Any]]

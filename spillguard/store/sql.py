@@ -274,7 +274,11 @@ class SqlStore:
     # --- people (sealed: the store never holds a personal field in clear) ---------------------
 
     def save_people(
-        self, incident_id: int, sealed: Sequence[tuple[bool, str]], counts: dict[str, Any]
+        self,
+        incident_id: int,
+        sealed: Sequence[tuple[bool, str]],
+        counts: dict[str, Any],
+        action: str = "people extract",
     ) -> None:
         """Replace the incident's people: (resolved, sealed value) in order, and their counts."""
         self.incident(incident_id)
@@ -290,7 +294,7 @@ class SqlStore:
                 "INSERT INTO people_counts (incident_id, created, counts) VALUES (?, ?, ?)",
                 (incident_id, iso_z(_now()), json.dumps(counts)),
             )
-            self._audit(incident_id, "people extract", f"{counts.get('people', 0)} people")
+            self._audit(incident_id, action, f"{counts.get('people', 0)} people")
 
     def people(self, incident_id: int) -> list[tuple[int, bool, str]]:
         """(position, resolved, sealed value) of the incident's people, in order."""
