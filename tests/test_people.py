@@ -206,3 +206,133 @@ def test_the_case_roster_joins_by_a_number_and_unmatched_people_stay(tmp_path: P
     assert len(with_case) == 20
     assert {p["language"] for p in with_case} == {"Spanish", "English"}
     assert all("*" in p["attorney_email"] for p in with_case)  # masked unless asked
+
+
+SENDER = [
+    "--from", "U.S. Immigration Agency", "--address", "500 12th St SW; Washington, DC 20536",
+    "--contact", "privacy@agency.example", "--signer", "Jordan Avery",
+]  # fmt: skip
+
+
+def docx_text(path: Path) -> str:
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def pdf_text(path: Path) -> str:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+
+
+@pytest.fixture
+def with_cases(tmp_path: Path) -> tuple[str, str, list[td.Person]]:
+    people = td.make_people(12, seed=41)
+    leaked = tmp_path / "leak.xlsx"
+    td.write_xlsx(leaked, [td.Sheet("Detained", td.roster_rows(people, td.RosterStyle()))])
+    store, key = open_incident(tmp_path, leaked)
+    assert (
+        run(
+            "people", "extract", "--incident", "1", "--file", str(leaked), "--key-file", key, "--store", store
+        )[0]
+        == 0
+    )
+    lines = ["A-Number,Attorney Name,Attorney Address,Attorney Email,Language"]
+    for i, p in enumerate(people[:10]):
+        counsel = "Dana Whitfield" if i < 6 else "Lee Okafor"
+        language = "Spanish" if i % 2 else "English"
+        lines.append(f"A{p.a_number},{counsel},1 Court St; Austin TX,{counsel[:3]}@law.example,{language}")
+    (tmp_path / "cases.csv").write_text("\n".join(lines) + "\n")
+    assert (
+        run(
+            "people",
+            "join",
+            "--incident",
+            "1",
+            "--cases",
+            str(tmp_path / "cases.csv"),
+            "--key-file",
+            key,
+            "--store",
+            store,
+        )[0]
+        == 0
+    )
+    return store, key, people
+
+
+def test_notices_go_to_each_person_in_their_language_and_to_each_attorney(
+    tmp_path: Path, with_cases: tuple[str, str, list[td.Person]]
+) -> None:
+    from spillguard.extract.legacy import converter
+
+    if converter() is None:
+        pytest.skip("LibreOffice is not installed (make setup installs it)")
+    store, key, _ = with_cases
+    out = tmp_path / "notices"
+    code, output = run(
+        "notices", "draft", "--incident", "1", "--out", str(out), *SENDER, "--key-file", key, "--store", store
+    )
+    assert code == 0, output
+    assert "12 to people, 2 to attorneys" in output
+    assert sorted(p.name for p in out.glob("*.docx")) == [f"A000{i}.docx" for i in (1, 2)] + [
+        f"N{i:05d}.docx" for i in range(1, 13)
+    ]
+    assert len(list(out.glob("*.pdf"))) == 14
+    texts = {p.stem: docx_text(p) for p in out.glob("N*.docx")}
+    spanish = [t for t in texts.values() if "Aviso sobre la divulgación" in t]
+    assert len(spanish) == 5  # the odd ones of the ten with a case
+    assert all("Atentamente" in t for t in spanish)
+    # The PDF says what the Word document says: it is converted from it.
+    first = out / "N00001.docx"
+    words = set(docx_text(first).split())
+    assert words and len(words & set(pdf_text(first.with_suffix(".pdf")).split())) >= 0.9 * len(words)
+    # One letter per attorney, listing every one of their clients.
+    letters = [docx_text(p) for p in sorted(out.glob("A*.docx"))]
+    clients = [sum(1 for line in letter.splitlines() if "(notice N" in line) for letter in letters]
+    assert sorted(clients) == [4, 6]
+
+
+def test_notices_are_tracked_forward_only_and_overdue_ones_are_shown(
+    tmp_path: Path, with_cases: tuple[str, str, list[td.Person]]
+) -> None:
+    import datetime as dt
+
+    from spillguard.store import open_store
+
+    store, key, _ = with_cases
+    out = tmp_path / "notices"
+    assert (
+        run(
+            "notices",
+            "draft",
+            "--incident",
+            "1",
+            "--out",
+            str(out),
+            *SENDER,
+            "--no-pdf",
+            "--key-file",
+            key,
+            "--store",
+            store,
+        )[0]
+        == 0
+    )
+    assert run("notices", "track", "--incident", "1", "N00001", "sent", "--store", store) == (
+        0,
+        "notice N00001: drafted -> sent\n",
+    )
+    code, out_text = run("notices", "track", "--incident", "1", "N00001", "drafted", "--store", store)
+    assert code == 2
+    code, out_text = run("notices", "track", "--incident", "1", "N00002", "acknowledged", "--store", store)
+    assert code == 2 and "cannot become acknowledged" in out_text
+    with open_store(store) as db:  # the due date passes
+        notices = db.notices(1)
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        db.record_notices(1, [{**n, "drafted": past - dt.timedelta(days=30), "due": past} for n in notices])
+    code, out_text = run("notices", "status", "--incident", "1", "--store", store, "--format", "json")
+    listed = json.loads(out_text)["notices"]
+    assert code == 0 and len(listed) == 14 and all(n["overdue"] for n in listed)

@@ -118,5 +118,106 @@ def _row(person: dict[str, Any], show_values: bool) -> dict[str, Any]:
     return row
 
 
+# --- notices ---------------------------------------------------------------------------------
+
+notices_app = typer.Typer(help="Notices to the exposed people and their attorneys.", no_args_is_help=True)
+
+
+@notices_app.command("draft")
+def notices_draft(
+    incident: IncidentOption,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the DOCX and PDF notices.")],
+    organisation: Annotated[str, typer.Option("--from", help="The sending agency (letterhead).")],
+    address: Annotated[str, typer.Option("--address", help="Its postal address; '; ' between lines.")],
+    contact: Annotated[str, typer.Option("--contact", help="Where people reply: phone, e-mail.")],
+    signer: Annotated[str, typer.Option("--signer", help="Who signs.")],
+    title: Annotated[str, typer.Option("--title", help="The signer's title.")] = "Privacy Officer",
+    templates: Annotated[
+        Path | None,
+        typer.Option("--templates", help="Folder of notice.LANG.txt.j2 templates to add or override."),
+    ] = None,
+    due: Annotated[int, typer.Option("--due", min=1, max=365, help="Days to reply.")] = 30,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also convert each to PDF.")] = True,
+    key_file: KeyFileOption = None,
+    store: StoreOption = None,
+) -> None:
+    """One notice per person in their language (English and Spanish shipped) and one letter per
+    attorney listing all their affected clients; DOCX, and PDF converted from the same document."""
+    from spillguard.people.notices import Sender
+    from spillguard.people.workflow import draft_notices
+
+    sender = Sender(organisation, address, contact, signer, title)
+    result = guarded(lambda: draft_notices(incident, out, key_file, store, sender, templates, due, pdf))
+    rate = (result.people + result.attorneys) / result.seconds if result.seconds else 0.0
+    typer.echo(
+        f"notices: {result.people:,} to people, {result.attorneys:,} to attorneys, in {result.folder} "
+        f"({result.seconds:.1f} s, {rate:.1f} notices/s)"
+    )
+
+
+@notices_app.command("track")
+def notices_track(
+    incident: IncidentOption,
+    notice_id: Annotated[str, typer.Argument(metavar="NOTICE_ID")],
+    state: Annotated[str, typer.Argument(help="sent, delivered, acknowledged or returned.")],
+    store: StoreOption = None,
+) -> None:
+    """Record how far a notice has got (written to the incident's audit log)."""
+    from spillguard.people.workflow import track_notice
+
+    before = guarded(lambda: track_notice(incident, notice_id, state, store))
+    typer.echo(f"notice {notice_id}: {before} -> {state}")
+
+
+@notices_app.command("status")
+def notices_status(
+    incident: IncidentOption,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    store: StoreOption = None,
+) -> None:
+    """Every notice with its state and due date, and which are overdue (no reply by the due date)."""
+    import datetime as dt
+
+    from spillguard.store import open_store
+    from spillguard.timefmt import iso_z
+
+    def load() -> list[dict[str, Any]]:
+        with open_store(store) as db:
+            return db.notices(incident)
+
+    notices = guarded(load)
+    now = dt.datetime.now(dt.UTC)
+    rows = []
+    for n in notices:
+        overdue = n["state"] in ("drafted", "sent", "returned") and n["due"] < now
+        rows.append(
+            {
+                **n,
+                "drafted": iso_z(n["drafted"]),
+                "due": iso_z(n["due"]),
+                "changed": iso_z(n["changed"]),
+                "overdue": overdue,
+            }
+        )
+    if fmt == "json":
+        typer.echo(json.dumps({"notices": rows}, indent=2))
+        return
+    if fmt != "table":
+        raise fail(f"unknown format {fmt!r} (use table or json)")
+    for r in rows:
+        flag = "  OVERDUE" if r["overdue"] else ""
+        typer.echo(
+            f"{r['notice_id']}  {r['kind']:<8} {r['language']}  {r['state']:<12} due {r['due'][:10]}{flag}"
+        )
+    counts = {
+        s: sum(1 for r in rows if r["state"] == s)
+        for s in ("drafted", "sent", "delivered", "acknowledged", "returned")
+    }
+    typer.echo(
+        ", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {sum(r['overdue'] for r in rows)} overdue"
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(people_app, name="people")
+    app.add_typer(notices_app, name="notices")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from spillguard.errors import UserError
+from spillguard.files import write_atomic
 from spillguard.isolate import read_records_in_worker
 from spillguard.model import Uninspectable
 from spillguard.people.identity import People, resolve
@@ -140,3 +141,187 @@ def stored_people(incident_id: int, key_file: str | None, store: str | None) -> 
         value["id"] = position + 1
         (people if resolved else unresolved).append(value)
     return StoredPeople(people, unresolved, counts)
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+NOTICE_STATES = ("drafted", "sent", "delivered", "acknowledged", "returned")
+# Forward only; a notice that comes back can be sent again.
+NEXT_STATES = {
+    "drafted": {"sent"},
+    "sent": {"delivered", "acknowledged", "returned"},
+    "delivered": {"acknowledged"},
+    "returned": {"sent"},
+    "acknowledged": set(),
+}
+EXPOSED_PHRASES = {
+    "en": {
+        "person_name": "your name",
+        "a_number": "your A-number",
+        "date_of_birth": "your date of birth",
+        "nationality": "your nationality",
+        "detention_facility": "the facility where you were held",
+    },
+    "es": {
+        "person_name": "su nombre",
+        "a_number": "su número A",
+        "date_of_birth": "su fecha de nacimiento",
+        "nationality": "su nacionalidad",
+        "detention_facility": "el centro donde estuvo detenido/a",
+    },
+    "attorney": {
+        "person_name": "their names",
+        "a_number": "their A-numbers",
+        "date_of_birth": "their dates of birth",
+        "nationality": "their nationalities",
+        "detention_facility": "the facilities where they were held",
+    },
+}
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    people: int
+    attorneys: int
+    seconds: float
+    folder: Path
+
+
+def _listing(fields: dict[str, str], language: str) -> str:
+    phrases = EXPOSED_PHRASES.get(language, EXPOSED_PHRASES["en"])
+    words = [phrases[k] for k in FIELDS if k in fields]
+    joiner = " y " if language == "es" else " and "  # "attorney" letters are in English
+    return ", ".join(words[:-1]) + joiner + words[-1] if len(words) > 1 else "".join(words)
+
+
+def draft_notices(
+    incident_id: int,
+    out: Path,
+    key_file: str | None,
+    store: str | None,
+    sender: Any,
+    template_folder: Path | None = None,
+    due_days: int = 30,
+    pdf: bool = True,
+) -> DraftResult:
+    """One notice per person in their language and one letter per attorney, DOCX and the PDF
+    converted from it; recorded in the store with a due date."""
+    import datetime as dt
+    import time
+
+    from spillguard.people.notices import docx_bytes, language_of, people_date, render, templates, to_pdf
+
+    started = time.perf_counter()
+    found = stored_people(incident_id, key_file, store)
+    with open_store(store) as db:
+        incident = db.incident(incident_id)
+    shipped = templates(template_folder)
+    languages = {name.split(".", 1)[1] for name in shipped if name.startswith("notice.")}
+    today = dt.datetime.now(dt.UTC)
+    due = today + dt.timedelta(days=due_days)
+    out.mkdir(parents=True, exist_ok=True)
+    drafts: list[dict[str, Any]] = []
+    by_attorney: dict[str, list[dict[str, Any]]] = {}
+
+    def dates(language: str) -> dict[str, str]:
+        return {
+            "published": people_date(incident.published.date(), language),
+            "removed": people_date(incident.removed.date(), language) if incident.removed else "—",
+        }
+
+    for person in found.people:
+        fields, case = person["fields"], person.get("case", {})
+        language = language_of(case.get("language", ""), languages)
+        notice_id = f"N{person['id']:05d}"
+        number = fields.get("a_number", "")
+        context = {
+            "person": {"name": fields.get("person_name", ""), "a_number_tail": number[-4:] or "—"},
+            "incident": dates(language),
+            "exposed": _listing(fields, language),
+            "notice_id": notice_id,
+            "sender": sender,
+            "due": people_date(due.date(), language),
+        }
+        text = render(shipped[f"notice.{language}"], context)
+        address = [
+            fields.get("person_name", ""),
+            "c/o " + fields["detention_facility"] if "detention_facility" in fields else "",
+        ]
+        path = out / f"{notice_id}.docx"
+        write_atomic(path, docx_bytes(text, sender, address, people_date(today.date(), language), language))
+        drafts.append(
+            {
+                "notice_id": notice_id,
+                "kind": "person",
+                "position": person["id"] - 1,
+                "language": language,
+                "docx": path,
+            }
+        )
+        attorney = case.get("attorney_email") or case.get("attorney_name")
+        if attorney:
+            by_attorney.setdefault(attorney, []).append({"person": person, "notice_id": notice_id})
+    for index, (_, clients) in enumerate(sorted(by_attorney.items()), start=1):
+        case = clients[0]["person"]["case"]
+        notice_id = f"A{index:04d}"
+        context = {
+            "attorney": {"name": case.get("attorney_name", "Counsel")},
+            "clients": [
+                {
+                    "name": c["person"]["fields"].get("person_name", ""),
+                    "a_number": c["person"]["fields"].get("a_number", ""),
+                    "notice_id": c["notice_id"],
+                }
+                for c in clients
+            ],
+            "incident": dates("en"),
+            "exposed": _listing(clients[0]["person"]["fields"], "attorney"),
+            "sender": sender,
+            "due": people_date(due.date(), "en"),
+        }
+        text = render(shipped["attorney.en"], context)
+        recipient = [
+            case.get("attorney_name", ""),
+            case.get("attorney_address", ""),
+            case.get("attorney_email", ""),
+        ]
+        path = out / f"{notice_id}.docx"
+        write_atomic(path, docx_bytes(text, sender, recipient, people_date(today.date(), "en")))
+        drafts.append(
+            {"notice_id": notice_id, "kind": "attorney", "position": None, "language": "en", "docx": path}
+        )
+    pdfs = to_pdf([d["docx"] for d in drafts]) if pdf else {}
+    written = sum(1 for d in drafts if d["docx"].is_file())
+    if written != len(drafts):
+        raise UserError(f"{len(drafts) - written} notices were not written")
+    with open_store(store) as db:
+        db.record_notices(
+            incident_id,
+            [
+                {
+                    **d,
+                    "docx": str(d["docx"]),
+                    "pdf": str(pdfs.get(d["docx"], "")),
+                    "drafted": today,
+                    "due": due,
+                }
+                for d in drafts
+            ],
+        )
+    attorneys = sum(1 for d in drafts if d["kind"] == "attorney")
+    return DraftResult(len(drafts) - attorneys, attorneys, time.perf_counter() - started, out)
+
+
+def track_notice(incident_id: int, notice_id: str, state: str, store: str | None) -> str:
+    import datetime as dt
+
+    if state not in NOTICE_STATES[1:]:
+        raise UserError(f"unknown state {state!r} (use {', '.join(NOTICE_STATES[1:])})")
+    with open_store(store) as db:
+        current = next((n for n in db.notices(incident_id) if n["notice_id"] == notice_id), None)
+        if current is None:
+            raise UserError(f"incident {incident_id} has no notice {notice_id}")
+        if state not in NEXT_STATES[current["state"]]:
+            raise UserError(f"notice {notice_id} is {current['state']}: it cannot become {state}")
+        db.set_notice_state(incident_id, notice_id, state, dt.datetime.now(dt.UTC))
+    return current["state"]

@@ -76,6 +76,20 @@ CREATE TABLE IF NOT EXISTS people_counts (
     created {time} NOT NULL,
     counts {json} NOT NULL
 );
+CREATE TABLE IF NOT EXISTS notices (
+    incident_id BIGINT NOT NULL REFERENCES incidents(id),
+    notice_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    position INTEGER,
+    language TEXT NOT NULL,
+    docx TEXT NOT NULL,
+    pdf TEXT NOT NULL,
+    state TEXT NOT NULL,
+    drafted {time} NOT NULL,
+    due {time} NOT NULL,
+    changed {time} NOT NULL,
+    PRIMARY KEY (incident_id, notice_id)
+);
 CREATE TABLE IF NOT EXISTS audit (
     id {id},
     incident_id BIGINT NOT NULL REFERENCES incidents(id),
@@ -311,6 +325,64 @@ class SqlStore:
             return None
         counts: dict[str, Any] = self._dialect.read_json(row[0])
         return counts
+
+    # --- notices to people and attorneys ------------------------------------------------------
+
+    def record_notices(self, incident_id: int, notices: Sequence[dict[str, Any]]) -> None:
+        """Replace the incident's drafted notices (a new draft supersedes the last one)."""
+        self.incident(incident_id)
+        with self._transaction():
+            self._run("DELETE FROM notices WHERE incident_id = ?", (incident_id,))
+            for n in notices:
+                self._run(
+                    "INSERT INTO notices (incident_id, notice_id, kind, position, language, docx, pdf, state,"
+                    " drafted, due, changed) VALUES (?, ?, ?, ?, ?, ?, ?, 'drafted', ?, ?, ?)",
+                    (
+                        incident_id, n["notice_id"], n["kind"], n["position"], n["language"], n["docx"],
+                        n["pdf"], iso_z(n["drafted"]), iso_z(n["due"]), iso_z(n["drafted"]),
+                    ),
+                )  # fmt: skip
+            self._audit(incident_id, "notices draft", f"{len(notices)} notices")
+
+    def notices(self, incident_id: int) -> list[dict[str, Any]]:
+        self.incident(incident_id)
+        rows = self._run(
+            "SELECT notice_id, kind, position, language, docx, pdf, state, drafted, due, changed"
+            " FROM notices WHERE incident_id = ? ORDER BY notice_id",
+            (incident_id,),
+        ).fetchall()
+        keys = (
+            "notice_id",
+            "kind",
+            "position",
+            "language",
+            "docx",
+            "pdf",
+            "state",
+            "drafted",
+            "due",
+            "changed",
+        )
+        out = []
+        for row in rows:
+            item = dict(zip(keys, row, strict=True))
+            for key in ("drafted", "due", "changed"):
+                item[key] = self._read_time(item[key])
+            out.append(item)
+        return out
+
+    def set_notice_state(self, incident_id: int, notice_id: str, state: str, at: datetime) -> None:
+        with self._transaction():
+            found = self._run(
+                "SELECT state FROM notices WHERE incident_id = ? AND notice_id = ?", (incident_id, notice_id)
+            ).fetchone()
+            if found is None:
+                raise StoreError(f"incident {incident_id} has no notice {notice_id}")
+            self._run(
+                "UPDATE notices SET state = ?, changed = ? WHERE incident_id = ? AND notice_id = ?",
+                (state, iso_z(at), incident_id, notice_id),
+            )
+            self._audit(incident_id, "notice", f"{notice_id}: {found[0]} -> {state}")
 
     # --- letters -----------------------------------------------------------------------------
 
