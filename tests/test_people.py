@@ -336,3 +336,47 @@ def test_notices_are_tracked_forward_only_and_overdue_ones_are_shown(
     code, out_text = run("notices", "status", "--incident", "1", "--store", store, "--format", "json")
     listed = json.loads(out_text)["notices"]
     assert code == 0 and len(listed) == 14 and all(n["overdue"] for n in listed)
+
+
+def test_holds_list_exactly_the_exposed_people_not_yet_told_and_reviewed(
+    tmp_path: Path, with_cases: tuple[str, str, list[td.Person]]
+) -> None:
+    store, key, people = with_cases
+    at = ("--key-file", key, "--store", store)
+    assert (
+        run("notices", "draft", "--incident", "1", "--out", str(tmp_path / "n"), *SENDER, "--no-pdf", *at)[0]
+        == 0
+    )
+    assert run("keys", "new", "reviewer", "--dir", str(tmp_path))[0] == 0
+    # A manifest of 20: 10 exposed people and 10 others; 5 of the exposed told and reviewed.
+    others = td.make_people(10, seed=99)
+    rows = ["A-Number,Name,Scheduled"]
+    rows += [f"A{p.a_number},{p.name_upper()},2026-12-15" for p in [*people[:10], *others]]
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("\n".join(rows) + "\n")
+    code, out = run("people", "list", "--incident", "1", *at, "--format", "json", "--show-values")
+    ids = {p["a_number"]: p["id"] for p in json.loads(out)["people"]}
+    cleared = [ids[f"A{p.a_number}"] for p in people[:5]]
+    for person in cleared:
+        notice = f"N{person:05d}"
+        assert run("notices", "track", "--incident", "1", notice, "sent", "--store", store)[0] == 0
+        code, out = run(
+            "holds", "clear", str(person), "--incident", "1", "--reason", "reviewed by counsel",
+            "--key", str(tmp_path / "reviewer.key"), "--store", store,
+        )  # fmt: skip
+        assert code == 0, out
+    code, out = run("holds", "check", str(manifest), "--incident", "1", *at, "--format", "json")
+    assert code == 1, out
+    result = json.loads(out)
+    assert result["affected"] == 10
+    assert sorted(h["person"] for h in result["held"]) == sorted(ids[f"A{p.a_number}"] for p in people[5:10])
+    # Told but not reviewed still holds; both clears it.
+    only_told = ids[f"A{people[5].a_number}"]
+    assert run("notices", "track", "--incident", "1", f"N{only_told:05d}", "sent", "--store", store)[0] == 0
+    code, out = run("holds", "check", str(manifest), "--incident", "1", "--key-file", key, "--store", store)
+    assert code == 1 and "no review" in out and out.count("HOLD") == 5
+    clean = tmp_path / "clean.csv"
+    clean.write_text("\n".join(rows[:1] + rows[11:]) + "\n")  # only the others
+    assert run("holds", "check", str(clean), "--incident", "1", "--key-file", key, "--store", store)[0] == 0
+    code, out = run("holds", "check", str(tmp_path / "missing.csv"), "--incident", "1", *at)
+    assert code == 2

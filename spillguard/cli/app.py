@@ -14,13 +14,14 @@ from typing import Annotated
 import typer
 
 from spillguard._version import __version__
-from spillguard.cli import gate, match, people, respond, scan, watch
+from spillguard.cli import gate, holds, match, people, respond, scan, watch
 from spillguard.cli.common import EXIT_INTERRUPTED
 
 FAMILIES = (
     scan,
     respond,
     people,
+    holds,
     match,
     gate,
     watch,

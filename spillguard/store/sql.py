@@ -90,6 +90,13 @@ CREATE TABLE IF NOT EXISTS notices (
     changed {time} NOT NULL,
     PRIMARY KEY (incident_id, notice_id)
 );
+CREATE TABLE IF NOT EXISTS hold_reviews (
+    incident_id BIGINT NOT NULL REFERENCES incidents(id),
+    position INTEGER NOT NULL,
+    at {time} NOT NULL,
+    review {json} NOT NULL,
+    PRIMARY KEY (incident_id, position)
+);
 CREATE TABLE IF NOT EXISTS audit (
     id {id},
     incident_id BIGINT NOT NULL REFERENCES incidents(id),
@@ -383,6 +390,27 @@ class SqlStore:
                 (state, iso_z(at), incident_id, notice_id),
             )
             self._audit(incident_id, "notice", f"{notice_id}: {found[0]} -> {state}")
+
+    # --- holds on removals ---------------------------------------------------------------------
+
+    def record_review(self, incident_id: int, position: int, review: dict[str, Any], at: datetime) -> None:
+        """A signed review clearing a person's hold (replaces an earlier one)."""
+        self.incident(incident_id)
+        with self._transaction():
+            self._run(
+                "DELETE FROM hold_reviews WHERE incident_id = ? AND position = ?", (incident_id, position)
+            )
+            self._run(
+                "INSERT INTO hold_reviews (incident_id, position, at, review) VALUES (?, ?, ?, ?)",
+                (incident_id, position, iso_z(at), json.dumps(review)),
+            )
+            self._audit(incident_id, "hold cleared", f"person {position + 1} by {review.get('who', '?')}")
+
+    def reviews(self, incident_id: int) -> dict[int, dict[str, Any]]:
+        rows = self._run(
+            "SELECT position, review FROM hold_reviews WHERE incident_id = ?", (incident_id,)
+        ).fetchall()
+        return {int(r[0]): self._dialect.read_json(r[1]) for r in rows}
 
     # --- letters -----------------------------------------------------------------------------
 
