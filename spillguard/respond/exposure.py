@@ -100,6 +100,14 @@ class Client:
     def took_bytes(self) -> bool:
         return self.bytes > 0
 
+    @property
+    def outcome(self) -> str:
+        """complete, partial (served part of the file), or refused (every answer a redirect, a
+        client or a server error: nothing of the file was served)."""
+        if self.complete:
+            return "complete"
+        return "partial" if self.bytes else "refused"
+
 
 @dataclass(frozen=True)
 class Exposure:
@@ -272,7 +280,9 @@ def _aggregate(con: Any, query: ExposureQuery) -> tuple[Client, ...]:
                 WHERE status = 206 AND range_start IS NOT NULL AND range_end >= range_start)
             GROUP BY ip)
         SELECT win.ip,
-               epoch_us(min(ts)), epoch_us(max(ts)), count(*), sum(bytes),
+               epoch_us(min(ts)), epoch_us(max(ts)), count(*),
+               -- only what was served counts: a 404 or a 403 page is no part of the file
+               coalesce(sum(bytes) FILTER (WHERE status IN (200, 206)), 0),
                bool_or(status BETWEEN 200 AND 299 AND status <> 206 AND bytes >= {size})
                  OR coalesce(any_value(ranges.covered), 0)
                     + coalesce(sum(bytes) FILTER (WHERE status = 206 AND range_start IS NULL), 0)

@@ -112,7 +112,7 @@ Window: {{ start }} to {{ end }}. All times UTC.</p>
 <td>{{ iso(e.first_seen) }}</td><td>{{ iso(e.last_seen) }}</td><td>{{ e.requests }}</td>
 <td>{{ "{:,}".format(e.bytes) }}</td>
 <td>{% if e.complete %}<span class="complete">complete</span>
-{%- elif e.bytes %}partial{% else %}none{% endif %}
+{%- elif e.bytes %}partial{% else %}refused{% endif %}
 {% if e.internal %}<span class="muted">(internal)</span>{% endif %}</td></tr>
 {% endfor %}</table>
 <h2>Clients</h2>

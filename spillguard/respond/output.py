@@ -55,7 +55,7 @@ def print_table(exposure: Exposure, console: Console) -> None:
         table.add_row(
             c.ip + (f"\n{c.hostname}" if c.hostname else "") + (" (internal)" if c.internal else ""),
             iso_z(c.first_seen), iso_z(c.last_seen), str(c.requests), f"{c.bytes:,}",
-            "complete" if c.complete else ("partial" if c.bytes else "none"),
+            c.outcome,
             _statuses(c), c.agent_class, network or "-",
         )  # fmt: skip
     console.print(table)

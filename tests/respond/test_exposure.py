@@ -220,3 +220,18 @@ def test_an_unterminated_quote_spoils_one_line_only(tmp_path: Path) -> None:
 
     assert {c.ip for c in exposure.clients} == set(loggen.EXPECTED)
     assert exposure.logs[0].malformed == loggen.MALFORMED_COUNT + 1
+
+
+def test_a_404_and_a_403_are_refused_and_add_no_bytes(tmp_path: Path) -> None:
+    events = [
+        loggen.Event("198.51.100.40", loggen.at(15, 0), "GET", loggen.MAIN, 404, 153, loggen.CURL),
+        loggen.Event("198.51.100.41", loggen.at(15, 1), "GET", loggen.MAIN, 403, 612, loggen.CURL),
+        loggen.Event("198.51.100.41", loggen.at(15, 2), "GET", loggen.MAIN, 200, 1000, loggen.CURL),
+    ]
+    path = tmp_path / "access.log"
+    path.write_bytes(loggen.render("combined", events))
+    clients = {c.ip: c for c in analyze([path], QUERY, threads=1).clients}
+    refused = clients["198.51.100.40"]
+    assert (refused.bytes, refused.complete, refused.outcome) == (0, False, "refused")
+    partly = clients["198.51.100.41"]
+    assert (partly.bytes, partly.outcome) == (1000, "partial")  # the 403 page's 612 bytes are not the file
