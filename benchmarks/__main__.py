@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "accuracy": ("benchmarks.bench_accuracy", ("--quick",)),
     "real_docs": ("benchmarks.bench_real_docs", ("--quick",)),
     "match": ("benchmarks.bench_match", ("--quick",)),
+    "notices": ("benchmarks.bench_notices", ("--quick",)),
     "exposure": ("benchmarks.bench_exposure", ("--lines", "200000")),
     "ocr": ("benchmarks.bench_ocr", ("--quick",)),
     "watch": ("benchmarks.bench_watch", ("--quick",)),
