@@ -186,3 +186,96 @@ def test_a_namesake_born_the_same_day_with_another_a_number_is_someone_else(
     same = tmp_path / "same.txt"
     same.write_text(lines[1] + "\n")
     assert matched(same, index, key) == (1, 1)
+
+
+class _Paste:
+    """A paste site on loopback that answers conditional requests."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.body = b""
+        self.requests: list[str] = []
+        paste = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                etag = f'"{hash(paste.body) & 0xFFFFFFFF:x}"'
+                paste.requests.append(self.headers.get("If-None-Match") or "")
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(paste.body)))
+                self.end_headers()
+                self.wfile.write(paste.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/paste"
+
+
+def test_watching_feeds_reports_new_matches_once_and_asks_conditionally(
+    leaked: tuple[Path, list[td.Person], Path, Path], tmp_path: Path
+) -> None:
+    from spillguard.match.feeds import Watch
+    from spillguard.match.index import Index, fingerprint_key
+    from spillguard.people.sealed import load_secret
+
+    _, people, index, key = leaked
+    paste = _Paste()
+    try:
+        paste.body = "\n".join(f"{p.given} {p.family} {dashed(p.a_number)}" for p in people[:5]).encode()
+        drop = tmp_path / "drop"
+        drop.mkdir()
+        watcher = Watch([paste.url, str(drop)], Index.load(index), fingerprint_key(load_secret(str(key))))
+        reported: list[tuple[str, int]] = []
+        watcher.look(lambda f: reported.append((f.path, len(f.people))))
+        assert reported == [(paste.url, 5)]
+        watcher.look(lambda f: reported.append((f.path, len(f.people))))
+        assert len(reported) == 1 and paste.requests[-1]  # asked with If-None-Match, got 304
+        paste.body += (
+            b"\n" + "\n".join(f"{p.given} {p.family} {dashed(p.a_number)}" for p in people[5:8]).encode()
+        )
+        (drop / "dump.csv").write_text(
+            "Name,A-Number\n" + f"{people[9].name_upper()},A{people[9].a_number}\n"
+        )
+        watcher.look(lambda f: reported.append((f.path, len(f.people))))
+        assert reported[1:] == [(paste.url, 8), (str(drop / "dump.csv"), 1)]
+    finally:
+        paste.server.shutdown()
+
+
+def test_match_watch_records_new_matches_with_the_incident(
+    leaked: tuple[Path, list[td.Person], Path, Path], tmp_path: Path
+) -> None:
+    roster, people, index, key = leaked
+    store = str(tmp_path / "incidents.db")
+    code, out = run(
+        "incident", "open", "--file", str(roster), "--url", "https://agency.example/f.xlsx",
+        "--published", "2022-11-28T09:00:00Z", "--store", store,
+    )  # fmt: skip
+    assert code == 0, out
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "paste.txt").write_text(
+        "\n".join(f"{p.given} {p.family} A{p.a_number}" for p in people[:3]) + "\n"
+    )
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"# where reposts turn up\n{drop}\n")
+    code, out = run(
+        "match", "--watch", str(feeds), "--once", "--index", str(index), "--key-file", str(key),
+        "--incident", "1", "--store", store,
+    )  # fmt: skip
+    assert code == 1 and "3 leaked people" in out, out
+    from spillguard.store import open_store
+
+    with open_store(store) as db:
+        assert [(place, n) for _, place, n in db.reposts(1)] == [(str(drop / "paste.txt"), 3)]
+        assert any(action == "repost found" for _, action, _ in db.audit_log(1))

@@ -11,6 +11,7 @@ import typer
 
 from spillguard.cli.common import EXIT_BLOCKED, EXIT_OK, fail, guarded
 from spillguard.cli.people import KeyFileOption
+from spillguard.cli.respond import StoreOption
 from spillguard.match.index import Index, build_index, fingerprint_key
 from spillguard.match.matcher import FileMatch, match_paths
 from spillguard.model import Uninspectable
@@ -43,15 +44,36 @@ def fingerprint_command(
 
 
 def match_command(
-    targets: Annotated[list[str], typer.Argument(help="Files, folders or http(s) URLs.", show_default=False)],
     index: Annotated[Path, typer.Option("--index", help="The index from spillguard fingerprint.")],
+    targets: Annotated[
+        list[str] | None, typer.Argument(help="Files, folders or http(s) URLs.", show_default=False)
+    ] = None,
     key_file: KeyFileOption = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    watch: Annotated[
+        Path | None,
+        typer.Option("--watch", help="Keep watching the feeds in this file (a URL or folder a line)."),
+    ] = None,
+    interval: Annotated[
+        float, typer.Option("--interval", min=1.0, help="Seconds between looks (--watch).")
+    ] = 300.0,
+    once: Annotated[bool, typer.Option("--once", help="With --watch: one look, then exit.")] = False,
+    alert: Annotated[
+        list[str] | None, typer.Option("--alert", help="Apprise URL for new matches; repeat.")
+    ] = None,
+    incident: Annotated[
+        int | None, typer.Option("--incident", help="Record new matches with this incident (--watch).")
+    ] = None,
+    store: StoreOption = None,
 ) -> None:
     """Report how many leaked people each file or page holds, and where; never the values.
     Exit 1 when any leaked person is found, 0 when none, 2 for bad input."""
     if fmt not in ("table", "json"):
         raise fail(f"unknown format {fmt!r} (use table or json)")
+    if watch is not None:
+        raise typer.Exit(_watch(watch, index, key_file, interval, once, alert or [], incident, store))
+    if not targets:
+        raise fail("give files, folders or URLs to match, or --watch FEEDS")
 
     def run() -> list[FileMatch]:
         key = fingerprint_key(load_secret(key_file))
@@ -62,11 +84,74 @@ def match_command(
         typer.echo(json.dumps({"files": [f.as_dict() for f in found]}, indent=2))
     else:
         for f in found:
-            state = "ERROR" if f.error else ("FOUND" if f.people else "CLEAN")
-            where = f"  at {', '.join(f.locations[:3])}" if f.locations else ""
-            error = f"  {f.error}" if f.error else ""
-            typer.echo(f"{state:<6} {f.path}  {len(f.people):,} leaked people{where}{error}")
+            typer.echo(_line(f))
     raise typer.Exit(EXIT_BLOCKED if any(f.people for f in found) else EXIT_OK)
+
+
+def _line(f: FileMatch) -> str:
+    state = "ERROR" if f.error else ("FOUND" if f.people else "CLEAN")
+    where = f"  at {', '.join(f.locations[:3])}" if f.locations else ""
+    error = f"  {f.error}" if f.error else ""
+    return f"{state:<6} {f.path}  {len(f.people):,} leaked people{where}{error}"
+
+
+def _watch(
+    feeds_file: Path,
+    index_path: Path,
+    key_file: str | None,
+    interval: float,
+    once: bool,
+    alerts: list[str],
+    incident: int | None,
+    store: str | None,
+) -> int:
+    import datetime as dt
+    import time
+
+    from spillguard.match.feeds import Watch, read_feeds
+    from spillguard.store import open_store
+    from spillguard.watch.alerts import Alert, Alerter
+
+    def setup() -> tuple[Watch, Alerter]:
+        key = fingerprint_key(load_secret(key_file))
+        watcher = Watch(read_feeds(feeds_file), Index.load(index_path), key)
+        if incident is not None:
+            with open_store(store) as db:
+                db.incident(incident)  # an unknown incident is bad input now, not at the first match
+        return watcher, Alerter(alerts)
+
+    watcher, alerter = guarded(setup, extra="alerts need the watch extra: pip install 'spillguard[watch]'")
+
+    def report(found: FileMatch) -> None:
+        typer.echo(_line(found))
+        alerter.send(
+            Alert(
+                found.path,
+                "leaked people found in a repost",
+                "block",
+                "critical",
+                len(found.people),
+                len(found.people),
+            )
+        )
+        if incident is not None:
+            with open_store(store) as db:
+                db.record_repost(incident, found.path, len(found.people), dt.datetime.now(dt.UTC))
+
+    found_any = False
+    try:
+        while True:
+            new = guarded(lambda: watcher.look(report))
+            found_any = found_any or bool(new)
+            typer.echo(f"match: {len(watcher.feeds)} feeds looked at, {len(new)} new matches")
+            if once:
+                break
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        typer.echo("match: stopped")
+    finally:
+        alerter.close()
+    return EXIT_BLOCKED if found_any else EXIT_OK
 
 
 def register(app: typer.Typer) -> None:

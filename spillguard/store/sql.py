@@ -97,6 +97,13 @@ CREATE TABLE IF NOT EXISTS hold_reviews (
     review {json} NOT NULL,
     PRIMARY KEY (incident_id, position)
 );
+CREATE TABLE IF NOT EXISTS repost_matches (
+    id {id},
+    incident_id BIGINT NOT NULL REFERENCES incidents(id),
+    at {time} NOT NULL,
+    place TEXT NOT NULL,
+    people INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
     id {id},
     incident_id BIGINT NOT NULL REFERENCES incidents(id),
@@ -411,6 +418,23 @@ class SqlStore:
             "SELECT position, review FROM hold_reviews WHERE incident_id = ?", (incident_id,)
         ).fetchall()
         return {int(r[0]): self._dialect.read_json(r[1]) for r in rows}
+
+    # --- reposts found by match --watch ---------------------------------------------------------
+
+    def record_repost(self, incident_id: int, place: str, people: int, at: datetime) -> None:
+        self.incident(incident_id)
+        with self._transaction():
+            self._run(
+                "INSERT INTO repost_matches (incident_id, at, place, people) VALUES (?, ?, ?, ?)",
+                (incident_id, iso_z(at), place, people),
+            )
+            self._audit(incident_id, "repost found", f"{people} leaked people at {place}")
+
+    def reposts(self, incident_id: int) -> list[tuple[datetime, str, int]]:
+        rows = self._run(
+            "SELECT at, place, people FROM repost_matches WHERE incident_id = ? ORDER BY id", (incident_id,)
+        ).fetchall()
+        return [(self._read_time(r[0]) or _now(), str(r[1]), int(r[2])) for r in rows]
 
     # --- letters -----------------------------------------------------------------------------
 
