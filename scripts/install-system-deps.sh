@@ -17,6 +17,9 @@ PACKAGES=(
     libreoffice-writer-nogui
     libreoffice-impress-nogui
     libreoffice-draw-nogui
+    # The incident report is rendered to a picture in its tests (tests/respond/test_incident_report.py).
+    chromium
+    poppler-utils  # pdftoppm: the notices' PDFs as pictures, to look at them
 )
 # `install-system-deps.sh bench`: also the peers the benchmarks measure against.
 if [ "${1:-}" = "bench" ]; then

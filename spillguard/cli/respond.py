@@ -112,6 +112,25 @@ def incident_show(
     guarded(run)
 
 
+@incident_app.command("report")
+def incident_report_command(
+    incident_id: Annotated[int, typer.Option("--incident", help="The incident's number.")],
+    out: Annotated[str | None, typer.Option("--out", help="Write the page here (else stdout).")] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Show times in this zone too (IANA name) [UTC].")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """One self-contained HTML page: what was exposed, who fetched it, claw-back, notices, holds,
+    reposts, and a risk-of-harm assessment on OMB M-17-12's factors. Names no one."""
+    from spillguard.respond.incident_report import incident_report
+
+    page = guarded(lambda: incident_report(incident_id, store, tz), extra="needs the respond extra")
+    write_output(page, out)
+    if out:
+        typer.echo(f"wrote {out}")
+
+
 @incident_app.command("list")
 def incident_list(store: StoreOption = None) -> None:
     """List the incidents in the store."""

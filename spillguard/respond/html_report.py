@@ -71,6 +71,8 @@ def downloads_plot_svg(exposure: Exposure, events: Sequence[TimelineEvent]) -> s
             ha="right",
             fontsize=8,
             color="#b22222",
+            # a white ground so a label over a bar stays legible
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
         )
     axes.xaxis.set_major_formatter(dates.DateFormatter("%m-%d %H:%M", tz=UTC))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
