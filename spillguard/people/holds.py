@@ -46,8 +46,6 @@ def check_manifest(incident_id: int, manifest: Path, key_file: str | None, store
     notified = {n["position"] + 1 for n in notices if n["kind"] == "person" and n["state"] in NOTIFIED_STATES}
     out: list[Held] = []
     seen: set[int] = set()
-    if not manifest.is_file():
-        raise UserError(f"{manifest}: no such file")
     try:
         records = read_records_isolated(str(manifest))
     except Uninspectable as exc:

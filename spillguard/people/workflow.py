@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,8 @@ def read_records_isolated(path: str, policy: Policy | None = None) -> list[Perso
     """The people records of a file, read in a worker under the policy's memory cap and time
     limit (the one isolation of spillguard.isolate): a leaked file or a repost is hostile input
     like any upload."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a missing path is an OSError: one line, exit 2
+        raise UserError(f"{path}: not a regular file")
     records = read_records_in_worker(path, policy or DEFAULT_POLICY)
     return [r for r in records if isinstance(r, PersonRecord)]
 
