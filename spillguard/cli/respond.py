@@ -273,11 +273,18 @@ def clawback_command(
     ] = False,
     init_template: Annotated[
         Path | None,
-        typer.Option("--init-template", help="Write the default template to this folder and stop."),
+        typer.Option("--init-template", help="Write the default templates to this folder and stop."),
     ] = None,
+    organisation: Annotated[str, typer.Option("--from", help="The sending agency (letterhead).")] = "",
+    address: Annotated[str, typer.Option("--address", help="Its postal address; '; ' between lines.")] = "",
+    contact: Annotated[str, typer.Option("--contact", help="Where recipients reply.")] = "",
+    signer: Annotated[str, typer.Option("--signer", help="Who signs.")] = "",
+    title: Annotated[str, typer.Option("--title", help="The signer's title.")] = "",
     store: StoreOption = None,
 ) -> None:
-    """Write one claw-back letter (DOCX and PDF) per entity that got a copy."""
+    """Write one claw-back letter (DOCX, and PDF converted from it) per organisation that got a
+    copy, one per subscriber of an access provider (sent to the provider to pass on), and a
+    cache-removal request to each search engine and web archive."""
 
     def run() -> None:
         if init_template is not None:
@@ -290,7 +297,12 @@ def clawback_command(
             return
         if incident is None or template is None:
             raise CommandError("give --incident ID and --template DIR")
-        written = write_clawback_letters(incident, template, out_dir, entities_file, include_partial, store)
+        from spillguard.people.notices import Sender
+
+        sender = Sender(organisation, address, contact, signer, title)
+        written = write_clawback_letters(
+            incident, template, out_dir, entities_file, include_partial, store, sender
+        )
         for letter in written:
             typer.echo(f"{letter.entity.id}\t{letter.entity.name}\t{letter.docx}\t{letter.pdf}")
         typer.echo(f"{len(written)} letter(s) written to {out_dir}")

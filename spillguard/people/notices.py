@@ -95,10 +95,12 @@ def docx_bytes(text: str, sender: Sender, recipient: Sequence[str], date: str, l
         setattr(section, margin, Inches(1))
     document.core_properties.author = sender.organisation
     document.core_properties.title = "Notice"
-    head = document.add_paragraph()
-    run = head.add_run(sender.organisation)
-    run.bold, run.font.size = True, Pt(14)
-    head.add_run("\n" + sender.address.replace("; ", "\n"))
+    if sender.organisation or sender.address:
+        head = document.add_paragraph()
+        run = head.add_run(sender.organisation)
+        run.bold, run.font.size = True, Pt(14)
+        if sender.address:
+            head.add_run("\n" + sender.address.replace("; ", "\n"))
     document.add_paragraph(date)
     document.add_paragraph("\n".join(part for line in recipient if line for part in line.split("; ")))
     for block in re.split(r"\n\s*\n", text.strip()):
@@ -111,7 +113,10 @@ def docx_bytes(text: str, sender: Sender, recipient: Sequence[str], date: str, l
         else:
             document.add_paragraph(" ".join(line.strip() for line in lines.splitlines()))
     closing = CLOSINGS.get(language, CLOSINGS["en"])
-    document.add_paragraph(f"{closing}\n\n\n{sender.signer}\n{sender.title}\n{sender.organisation}")
+    signature = "\n".join(part for part in (sender.signer, sender.title, sender.organisation) if part)
+    if sender.contact:
+        signature += f"\nReply to: {sender.contact}"
+    document.add_paragraph(f"{closing}\n\n\n{signature}")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

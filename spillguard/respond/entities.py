@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from spillguard.errors import UserError
+from spillguard.respond.classify import ARCHIVE_CRAWLER, SEARCH_ENGINE
 from spillguard.respond.exposure import Client
 
 OVERRIDE_KEYS = ("merge", "drop", "rename")
@@ -32,11 +33,18 @@ class EntitiesError(UserError, ValueError):
     """An entities file that is malformed or names something the exposure does not have."""
 
 
+# Who a letter goes to: an organisation that fetched the file; a subscriber of an internet
+# access provider (a person at home, reached through the provider); a search engine or a web
+# archive (asked to remove its cached copy, not to certify destruction).
+ORGANISATION, SUBSCRIBER, CRAWLER = "organisation", "subscriber", "crawler"
+
+
 @dataclass(frozen=True)
 class Entity:
     id: str
     name: str
     clients: tuple[Client, ...]
+    kind: str = ORGANISATION
 
     @property
     def ips(self) -> tuple[str, ...]:
@@ -78,18 +86,42 @@ class EntityOverrides:
     rename: Mapping[str, str] = field(default_factory=dict)
 
 
-def _entity_key(client: Client) -> tuple[str, str]:
+def access_provider(client: Client) -> bool:
+    """The client's network is an internet access provider's (its name or the address's host
+    name says so): the address is a subscriber's."""
+    from spillguard.detect.gazetteer import fold
+    from spillguard.detect.vocabulary import vocabulary
+
+    words = vocabulary().words["access_provider"].words
+    text = f"{client.organization or ''} {client.hostname or ''}".replace("&", "")
+    return bool(words.intersection(fold(text).split()))
+
+
+def _entity_key(client: Client) -> tuple[str, str, str]:
+    if client.agent_class in (SEARCH_ENGINE, ARCHIVE_CRAWLER):
+        key = f"AS{client.asn}" if client.asn is not None else client.ip
+        return key, client.organization or client.hostname or client.ip, CRAWLER
     if client.asn is not None:
-        return f"AS{client.asn}", client.organization or f"AS{client.asn}"
-    return client.ip, client.hostname or client.organization or client.ip
+        provider = client.organization or f"AS{client.asn}"
+        if access_provider(client):
+            # Two people at home on one provider are two letters, each passed on by it.
+            return f"AS{client.asn}-{client.ip}", f"a subscriber of {provider} at {client.ip}", SUBSCRIBER
+        return f"AS{client.asn}", provider, ORGANISATION
+    if client.hostname and access_provider(client):
+        return client.ip, f"a subscriber at {client.ip} ({client.hostname})", SUBSCRIBER
+    return (
+        client.ip,
+        client.hostname or client.organization or f"the holder of address {client.ip}",
+        ORGANISATION,
+    )
 
 
 def group_clients(clients: Iterable[Client]) -> list[Entity]:
-    groups: dict[str, tuple[str, list[Client]]] = {}
+    groups: dict[str, tuple[str, str, list[Client]]] = {}
     for client in clients:
-        key, name = _entity_key(client)
-        groups.setdefault(key, (name, []))[1].append(client)
-    entities = [Entity(key, name, tuple(members)) for key, (name, members) in groups.items()]
+        key, name, kind = _entity_key(client)
+        groups.setdefault(key, (name, kind, []))[2].append(client)
+    entities = [Entity(key, name, tuple(members), kind) for key, (name, kind, members) in groups.items()]
     return sorted(entities, key=lambda e: (e.first_seen, e.id))
 
 
@@ -145,10 +177,10 @@ def apply_overrides(entities: list[Entity], overrides: EntityOverrides) -> list[
             result.remove(entity)
         clients = tuple(c for entity in members for c in entity.clients)
         if clients:
-            result.append(Entity(members[0].id, name, clients))
+            result.append(Entity(members[0].id, name, clients, members[0].kind))
     for reference, name in overrides.rename.items():
         entity = _resolve(result, reference)
-        result[result.index(entity)] = Entity(entity.id, name, entity.clients)
+        result[result.index(entity)] = Entity(entity.id, name, entity.clients, entity.kind)
     return sorted(result, key=lambda e: (e.first_seen, e.id))
 
 

@@ -1,54 +1,32 @@
-"""Claw-back letters: one per entity that got a copy, as DOCX and PDF, from an editable template.
+"""Claw-back letters: one per organisation that got a copy, one per subscriber of an internet
+access provider (sent to the provider to pass on), and a cache-removal request to each search
+engine or web archive. Each is rendered from a text template a lawyer can edit (Jinja2,
+sandboxed: a template is configuration, not code), written as a Word document with the sender's
+letterhead, a recipient block and a signature block, and converted to PDF from that same
+document (LibreOffice), so the two never differ; US Letter.
 
-The template folder holds `letter.txt.j2`, a Jinja2 text template (sandboxed: a template is
-configuration, not code). Its output is split into paragraphs at blank lines; a paragraph
-starting with `# ` is a heading. `write_default_template` gives responders a starting point.
+The template folder holds `letter.txt.j2` (organisations); `subscriber.txt.j2` and
+`takedown.txt.j2` are optional (the shipped ones are used where absent). A template's output is
+split into paragraphs at blank lines; `# ` starts a heading, `- ` a list item.
+`write_default_template` writes all three as a starting point.
 """
 
 from __future__ import annotations
 
-import io
+import importlib.resources
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from spillguard.errors import UserError
 from spillguard.files import write_atomic, write_text_atomic
-from spillguard.respond.entities import Entity
+from spillguard.respond.entities import CRAWLER, SUBSCRIBER, Entity
 from spillguard.timefmt import iso_z
 
 TEMPLATE_NAME = "letter.txt.j2"
-
-DEFAULT_TEMPLATE = """\
-# Request to destroy improperly obtained personal data
-
-To: {{ entity.name }}
-Reference: incident {{ incident.id }}, {{ entity.id }}
-Date: {{ today }}
-
-On {{ incident.published }} a file containing personal data of other people was published on
-our website by mistake. It was removed on {{ incident.removed or "(not yet removed)" }}.
-
-File: {{ incident.file_name }}
-SHA-256: {{ incident.sha256 }}
-Size: {{ "{:,}".format(incident.size) }} bytes
-Published at: {% for url in incident.urls %}{{ url }}{% if not loop.last %}, {% endif %}{% endfor %}
-
-Our access logs show that the file was downloaded from network addresses belonging to you:
-
-{% for c in entity.clients -%}
-- {{ c.ip }}: {{ c.requests }} request(s) between {{ iso(c.first_seen) }} and
-{{- " " ~ iso(c.last_seen) }}, {{ "{:,}".format(c.bytes) }} bytes
-{%- if c.complete %} (a complete copy){% endif %}
-{% endfor %}
-We ask you to delete every copy of this file, including copies in backups, caches, e-mail and
-derived documents, not to share it or its contents, and to certify in writing within 10
-days that you have done so, naming who did it and when.
-
-If you believe you did not download this file, please tell us.
-"""
+KIND_TEMPLATES = {CRAWLER: "takedown.txt.j2", SUBSCRIBER: "subscriber.txt.j2"}
+REPLY_DAYS = 10
 
 
 class LetterError(UserError, ValueError):
@@ -67,6 +45,7 @@ class LetterIncident:
     urls: tuple[str, ...]
     published: str
     removed: str | None
+    holds: str = "personal data"  # what kind of data the file holds, never the values
 
 
 @dataclass(frozen=True)
@@ -76,24 +55,46 @@ class WrittenLetter:
     pdf: Path
 
 
+def _shipped(name: str) -> str:
+    return importlib.resources.files("spillguard").joinpath(f"data/letters/{name}").read_text("utf-8")
+
+
+DEFAULT_TEMPLATE = _shipped(TEMPLATE_NAME)
+
+
 def write_default_template(directory: Path) -> Path:
-    path = directory / TEMPLATE_NAME
-    if path.exists():
-        raise LetterError(f"{path} exists; not overwriting an edited template")
-    write_text_atomic(path, DEFAULT_TEMPLATE)
-    return path
+    names = (TEMPLATE_NAME, *KIND_TEMPLATES.values())
+    existing = [n for n in names if (directory / n).exists()]
+    if existing:
+        raise LetterError(f"{directory / existing[0]} exists; not overwriting an edited template")
+    for name in names:
+        write_text_atomic(directory / name, _shipped(name))
+    return directory / TEMPLATE_NAME
 
 
-def load_template(directory: Path) -> str:
-    path = directory / TEMPLATE_NAME
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise LetterError(
-            f"{path} not found (create one with: spillguard clawback --init-template {directory})"
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LetterError(f"{path}: cannot read: {exc}") from exc
+def load_template(directory: Path) -> dict[str, str]:
+    """kind -> template text: `letter.txt.j2` is required; the others default to the shipped."""
+    out: dict[str, str] = {}
+    for kind, name in (("", TEMPLATE_NAME), *KIND_TEMPLATES.items()):
+        path = directory / name
+        try:
+            out[kind] = path.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            if kind:
+                out[kind] = _shipped(name)
+                continue
+            raise LetterError(
+                f"{path} not found (create one with: spillguard clawback --init-template {directory})"
+            ) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LetterError(f"{path}: cannot read: {exc}") from exc
+    return out
+
+
+def for_people(value: datetime) -> str:
+    """`November 28, 2022 at 14:22 UTC`: a time a reader does not have to decode."""
+    moment = value.astimezone(UTC)
+    return f"{moment:%B} {moment.day}, {moment.year} at {moment:%H:%M} UTC"
 
 
 def render_text(template: str, incident: LetterIncident, entity: Entity, today: datetime) -> str:
@@ -101,54 +102,18 @@ def render_text(template: str, incident: LetterIncident, entity: Entity, today: 
     from jinja2.sandbox import SandboxedEnvironment
 
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    deadline = today + timedelta(days=REPLY_DAYS)
     try:
         return env.from_string(template).render(
-            incident=incident, entity=entity, today=iso_z(today)[:10], iso=iso_z
+            incident=incident,
+            entity=entity,
+            today=f"{today:%B} {today.day}, {today.year}",
+            deadline=f"{deadline:%B} {deadline.day}, {deadline.year}",
+            when=for_people,
+            iso=iso_z,
         )
     except jinja2.TemplateError as exc:
         raise LetterError(f"letter template: {exc}") from exc
-
-
-def paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-
-
-def to_docx(text: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    for paragraph in paragraphs(text):
-        if paragraph.startswith("# "):
-            document.add_heading(paragraph[2:].strip(), level=1)
-        else:
-            lines = paragraph.split("\n")
-            para = document.add_paragraph()
-            for number, line in enumerate(lines):
-                run = para.add_run(line)
-                if number < len(lines) - 1:
-                    run.add_break()
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def to_pdf(text: str, title: str) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-
-    styles = getSampleStyleSheet()
-    story = []
-    for paragraph in paragraphs(text):
-        if paragraph.startswith("# "):
-            story.append(Paragraph(escape(paragraph[2:].strip()), styles["Heading1"]))
-        else:
-            # reportlab reads markup: escape the text, keep the line breaks
-            story.append(Paragraph(escape(paragraph).replace("\n", "<br/>"), styles["Normal"]))
-        story.append(Spacer(1, 8))
-    out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=title, author="spillguard").build(story)
-    return out.getvalue()
 
 
 def _slug(text: str) -> str:
@@ -156,18 +121,32 @@ def _slug(text: str) -> str:
 
 
 def write_letters(
-    template: str,
+    templates: dict[str, str],
     incident: LetterIncident,
     entities: list[Entity],
     out_dir: Path,
     today: datetime,
+    sender: object,
 ) -> list[WrittenLetter]:
-    written = []
+    """DOCX for every recipient, then their PDFs converted from those documents. File names
+    are `incident-ID-ENTITY.docx`: the entity id whole (an address keeps its dots), so no
+    recipient's letter can overwrite another's; the count written is checked."""
+    from spillguard.people.notices import docx_bytes, to_pdf
+
+    documents: list[tuple[Entity, Path]] = []
     for entity in entities:
-        text = render_text(template, incident, entity, today)
-        stem = out_dir / f"incident-{incident.id}-{_slug(entity.id)}"
-        docx_path, pdf_path = stem.with_suffix(".docx"), stem.with_suffix(".pdf")
-        write_atomic(docx_path, to_docx(text))
-        write_atomic(pdf_path, to_pdf(text, f"Claw-back request: {incident.file_name}"))
-        written.append(WrittenLetter(entity, docx_path, pdf_path))
+        text = render_text(templates.get(entity.kind) or templates[""], incident, entity, today)
+        path = out_dir / f"incident-{incident.id}-{_slug(entity.id)}.docx"
+        if any(path == p for _, p in documents):
+            raise LetterError(f"two recipients would share the file {path.name}")
+        recipient = (
+            [entity.name] if entity.kind != SUBSCRIBER else [entity.name, "(to be passed on by the provider)"]
+        )
+        write_atomic(path, docx_bytes(text, sender, recipient, f"{today:%B} {today.day}, {today.year}"))  # type: ignore[arg-type]
+        documents.append((entity, path))
+    pdfs = to_pdf([p for _, p in documents])
+    written = [WrittenLetter(entity, path, pdfs[path]) for entity, path in documents]
+    missing = [w for w in written if not (w.docx.is_file() and w.pdf.is_file())]
+    if missing or len(written) != len(entities):
+        raise LetterError(f"{len(missing) or len(entities) - len(written)} letters were not written")
     return written

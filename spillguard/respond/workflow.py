@@ -219,6 +219,19 @@ def _network(text: str) -> Network:
 # --- claw-back letters ---------------------------------------------------------------------
 
 
+def _holds(report: dict[str, Any] | None) -> str:
+    """What kinds of data the scan found in the file, in words (never the values)."""
+    from spillguard.assess import KIND_PHRASES
+
+    kinds: set[str] = set()
+    for entry in (report or {}).get("files", []):
+        kinds.update(k for k, n in (entry.get("counts") or {}).items() if n)
+    words = [KIND_PHRASES[k] for k in KIND_PHRASES if k in kinds]
+    if not words:
+        return "personal data"
+    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+
+
 def write_clawback_letters(
     incident: int,
     template: Path,
@@ -226,15 +239,18 @@ def write_clawback_letters(
     entities_file: Path | None,
     include_partial: bool,
     store: str | None,
+    sender: Any = None,
 ) -> list[Any]:
     """One claw-back letter (DOCX and PDF) per entity that got a copy of the incident's file,
     from its latest exposure; each is recorded in the store. The letters written."""
     need_respond_extra()
+    from spillguard.people.notices import Sender
     from spillguard.respond import letters
     from spillguard.respond.entities import apply_overrides, group_clients, letter_recipients, load_overrides
     from spillguard.respond.exposure import exposure_from_dict
 
-    text = letters.load_template(template)
+    templates = letters.load_template(template)
+    sender = sender or Sender("", "", "", "", "")
     with open_store(store) as db:
         record = db.incident(incident)
         stored = db.latest_exposure(incident)
@@ -251,10 +267,11 @@ def write_clawback_letters(
             sha256=record.sha256,
             size=record.size,
             urls=record.urls,
-            published=iso_z(record.published),
-            removed=iso_z(record.removed) if record.removed else None,
+            published=letters.for_people(record.published),
+            removed=letters.for_people(record.removed) if record.removed else None,
+            holds=_holds(record.report),
         )
-        written = letters.write_letters(text, info, recipients, out_dir, datetime.now(UTC))
+        written = letters.write_letters(templates, info, recipients, out_dir, datetime.now(UTC), sender)
         for letter in written:
             db.record_letter(
                 record.id, letter.entity.id, letter.entity.name, str(letter.docx), str(letter.pdf)
