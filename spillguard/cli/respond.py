@@ -293,7 +293,10 @@ def clawback_command(
 
             need_respond_extra()
             path = write_default_template(init_template)
-            typer.echo(f"wrote {path}; edit it, then run clawback --template {init_template}")
+            typer.echo(
+                f"wrote {path} and the other Word templates; edit them in Word, "
+                f"then run clawback --template {init_template}"
+            )
             return
         if incident is None or template is None:
             raise CommandError("give --incident ID and --template DIR")

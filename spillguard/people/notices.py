@@ -55,71 +55,25 @@ def language_of(case_language: str, available: set[str]) -> str:
     return "en"
 
 
-def templates(folder: Path | None) -> dict[str, str]:
-    """(kind.lang) -> template text: the shipped ones, overridden or added to by `folder`."""
-    found: dict[str, str] = {}
+def templates(folder: Path | None) -> dict[str, bytes]:
+    """(kind.lang) -> Word template: the shipped ones (made from their text), overridden or
+    added to by `folder`'s `notice.LANG.docx` Word templates or `notice.LANG.txt.j2` texts."""
+    found: dict[str, bytes] = {}
     shipped = importlib.resources.files("spillguard").joinpath("data/notices")
     for entry in shipped.iterdir():
         if entry.name.endswith(".txt.j2"):
-            found[entry.name.removesuffix(".txt.j2")] = entry.read_text("utf-8")
+            found[entry.name.removesuffix(".txt.j2")] = word_template(entry.read_text("utf-8"))
     if folder is not None:
         if not folder.is_dir():
             raise UserError(f"{folder}: not a folder of templates")
         for path in folder.glob("*.txt.j2"):
-            found[path.name.removesuffix(".txt.j2")] = path.read_text("utf-8")
+            found[path.name.removesuffix(".txt.j2")] = word_template(path.read_text("utf-8"))
+        for path in folder.glob("*.docx"):
+            found[path.stem] = path.read_bytes()
     return found
 
 
-def render(template: str, context: dict[str, Any]) -> str:
-    from jinja2 import StrictUndefined, TemplateError
-    from jinja2.sandbox import SandboxedEnvironment
-
-    try:
-        return SandboxedEnvironment(undefined=StrictUndefined).from_string(template).render(**context)
-    except TemplateError as exc:
-        raise UserError(f"notice template: {exc}") from None
-
-
 CLOSINGS = {"en": "Sincerely,", "es": "Atentamente,"}
-
-
-def docx_bytes(text: str, sender: Sender, recipient: Sequence[str], date: str, language: str = "en") -> bytes:
-    """The notice as a Word document: letterhead, date, recipient, body, signature."""
-    from docx import Document
-    from docx.shared import Inches, Pt
-
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Inches(8.5), Inches(11)
-    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, margin, Inches(1))
-    document.core_properties.author = sender.organisation
-    document.core_properties.title = "Notice"
-    if sender.organisation or sender.address:
-        head = document.add_paragraph()
-        run = head.add_run(sender.organisation)
-        run.bold, run.font.size = True, Pt(14)
-        if sender.address:
-            head.add_run("\n" + sender.address.replace("; ", "\n"))
-    document.add_paragraph(date)
-    document.add_paragraph("\n".join(part for line in recipient if line for part in line.split("; ")))
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = block.strip()
-        if lines.startswith("# "):
-            document.add_heading(lines[2:], level=1)
-        elif lines.startswith("- "):
-            for item in lines.splitlines():
-                document.add_paragraph(item.removeprefix("- ").strip(), style="List Bullet")
-        else:
-            document.add_paragraph(" ".join(line.strip() for line in lines.splitlines()))
-    closing = CLOSINGS.get(language, CLOSINGS["en"])
-    signature = "\n".join(part for part in (sender.signer, sender.title, sender.organisation) if part)
-    if sender.contact:
-        signature += f"\nReply to: {sender.contact}"
-    document.add_paragraph(f"{closing}\n\n\n{signature}")
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def to_pdf(documents: Sequence[Path]) -> dict[Path, Path]:
@@ -170,3 +124,99 @@ def people_date(value: dt.date, language: str) -> str:
     if language == "es":
         return f"{value.day} de {names[value.month - 1]} de {value.year}"
     return f"{names[value.month - 1]} {value.day}, {value.year}"
+
+
+# --- Word templates ----------------------------------------------------------------------------
+
+CONTROL = re.compile(r"^\{%-?\s*(for|endfor|if|elif|else|endif)\b.*?-?%\}$")
+
+
+def word_template(text: str) -> bytes:
+    """A Word template (docxtpl) made from a text template: letterhead, date and recipient as
+    fields, then the body (`# ` headings, `- ` list items, loops and conditions on lines of
+    their own), then the closing and signature. A lawyer opens it in Word, changes wording,
+    letterhead and styles, and it still renders: `--init-template` writes it for that."""
+    from docx import Document
+    from docx.shared import Inches, Pt
+
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Inches(8.5), Inches(11)
+    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, margin, Inches(1))
+    head = document.add_paragraph()
+    run = head.add_run("{{ sender.organisation }}")
+    run.bold, run.font.size = True, Pt(14)
+    head.add_run("{{ sender.address }}")
+    document.add_paragraph("{{ date }}")
+    document.add_paragraph("{{ recipient }}")
+    prose: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        for line in block.strip().splitlines():
+            stripped = line.strip()
+            if CONTROL.match(stripped):
+                _flush(document, prose)
+                inner = stripped.strip("{%-} ").strip()
+                document.add_paragraph("{%p " + inner + " %}")
+            elif stripped.startswith("- "):
+                _flush(document, prose)
+                document.add_paragraph(stripped[2:], style="List Bullet")
+            else:
+                prose.append(stripped)
+        _flush(document, prose)
+    document.add_paragraph("{{ closing }}")
+    document.add_paragraph("{{ signature }}")
+    document.core_properties.author = ""
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _flush(document: Any, prose: list[str]) -> None:
+    """The lines gathered so far as one paragraph (a heading when it starts with `# `)."""
+    if prose:
+        joined = " ".join(prose)
+        if joined.startswith("# "):
+            document.add_heading(joined[2:], level=1)
+        else:
+            document.add_paragraph(joined)
+        prose.clear()
+
+
+def render_word(
+    template: bytes,
+    context: dict[str, Any],
+    sender: Sender,
+    recipient: Sequence[str],
+    date: str,
+    language: str = "en",
+) -> bytes:
+    """The document: a Word template rendered with the context (sandboxed Jinja2), the
+    sender's letterhead and signature, the recipient block and the date filled in."""
+    from docxtpl import DocxTemplate, Listing
+    from jinja2 import StrictUndefined, TemplateError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    signature = "\n".join(part for part in (sender.signer, sender.title, sender.organisation) if part)
+    if sender.contact:
+        signature += f"\nReply to: {sender.contact}"
+    fields = {
+        **context,
+        "sender": {
+            **vars(sender),
+            "address": Listing("\n" + sender.address.replace("; ", "\n")) if sender.address else "",
+        },
+        "date": date,
+        "recipient": Listing("\n".join(part for line in recipient if line for part in line.split("; "))),
+        "closing": CLOSINGS.get(language, CLOSINGS["en"]),
+        "signature": Listing(signature),
+    }
+    document = DocxTemplate(io.BytesIO(template))
+    try:
+        document.render(fields, jinja_env=SandboxedEnvironment(undefined=StrictUndefined), autoescape=True)
+    except TemplateError as exc:
+        raise UserError(f"Word template: {exc}") from None
+    document.core_properties.author = sender.organisation
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -213,7 +213,7 @@ def draft_notices(
     import datetime as dt
     import time
 
-    from spillguard.people.notices import docx_bytes, language_of, people_date, render, templates, to_pdf
+    from spillguard.people.notices import language_of, people_date, render_word, templates, to_pdf
 
     started = time.perf_counter()
     found = stored_people(incident_id, key_file, store)
@@ -246,13 +246,20 @@ def draft_notices(
             "sender": sender,
             "due": people_date(due.date(), language),
         }
-        text = render(shipped[f"notice.{language}"], context)
         address = [
             fields.get("person_name", ""),
             "c/o " + fields["detention_facility"] if "detention_facility" in fields else "",
         ]
         path = out / f"{notice_id}.docx"
-        write_atomic(path, docx_bytes(text, sender, address, people_date(today.date(), language), language))
+        document = render_word(
+            shipped[f"notice.{language}"],
+            context,
+            sender,
+            address,
+            people_date(today.date(), language),
+            language,
+        )
+        write_atomic(path, document)
         drafts.append(
             {
                 "notice_id": notice_id,
@@ -283,14 +290,16 @@ def draft_notices(
             "sender": sender,
             "due": people_date(due.date(), "en"),
         }
-        text = render(shipped["attorney.en"], context)
         recipient = [
             case.get("attorney_name", ""),
             case.get("attorney_address", ""),
             case.get("attorney_email", ""),
         ]
         path = out / f"{notice_id}.docx"
-        write_atomic(path, docx_bytes(text, sender, recipient, people_date(today.date(), "en")))
+        write_atomic(
+            path,
+            render_word(shipped["attorney.en"], context, sender, recipient, people_date(today.date(), "en")),
+        )
         drafts.append(
             {"notice_id": notice_id, "kind": "attorney", "position": None, "language": "en", "docx": path}
         )

@@ -5,10 +5,11 @@ sandboxed: a template is configuration, not code), written as a Word document wi
 letterhead, a recipient block and a signature block, and converted to PDF from that same
 document (LibreOffice), so the two never differ; US Letter.
 
-The template folder holds `letter.txt.j2` (organisations); `subscriber.txt.j2` and
-`takedown.txt.j2` are optional (the shipped ones are used where absent). A template's output is
-split into paragraphs at blank lines; `# ` starts a heading, `- ` a list item.
-`write_default_template` writes all three as a starting point.
+The template folder holds Word templates (docxtpl: Jinja2 tags in a .docx a lawyer edits in
+Word) `letter.docx` for organisations, and optionally `subscriber.docx` and `takedown.docx`; a
+text template `NAME.txt.j2` may stand instead of each (blank lines between paragraphs, `# ` a
+heading, `- ` a list item). Where one is absent the shipped one is used.
+`write_default_template` writes the three Word templates as a starting point.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from spillguard.errors import UserError
-from spillguard.files import write_atomic, write_text_atomic
+from spillguard.files import write_atomic
 from spillguard.respond.entities import CRAWLER, SUBSCRIBER, Entity
 from spillguard.timefmt import iso_z
 
@@ -59,35 +60,44 @@ def _shipped(name: str) -> str:
     return importlib.resources.files("spillguard").joinpath(f"data/letters/{name}").read_text("utf-8")
 
 
-DEFAULT_TEMPLATE = _shipped(TEMPLATE_NAME)
+def _word(name: str) -> str:
+    return name.removesuffix(".txt.j2") + ".docx"
 
 
 def write_default_template(directory: Path) -> Path:
+    """The shipped letters as Word templates, to open and edit in Word."""
+    from spillguard.people.notices import word_template
+
     names = (TEMPLATE_NAME, *KIND_TEMPLATES.values())
-    existing = [n for n in names if (directory / n).exists()]
+    existing = [_word(n) for n in names if (directory / _word(n)).exists() or (directory / n).exists()]
     if existing:
         raise LetterError(f"{directory / existing[0]} exists; not overwriting an edited template")
     for name in names:
-        write_text_atomic(directory / name, _shipped(name))
-    return directory / TEMPLATE_NAME
+        write_atomic(directory / _word(name), word_template(_shipped(name)))
+    return directory / _word(TEMPLATE_NAME)
 
 
-def load_template(directory: Path) -> dict[str, str]:
-    """kind -> template text: `letter.txt.j2` is required; the others default to the shipped."""
-    out: dict[str, str] = {}
+def load_template(directory: Path) -> dict[str, bytes]:
+    """kind -> Word template: `letter.docx` (or `letter.txt.j2`) is required; the others
+    default to the shipped ones."""
+    from spillguard.people.notices import word_template
+
+    out: dict[str, bytes] = {}
     for kind, name in (("", TEMPLATE_NAME), *KIND_TEMPLATES.items()):
-        path = directory / name
+        word, text = directory / _word(name), directory / name
         try:
-            out[kind] = path.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            if kind:
-                out[kind] = _shipped(name)
-                continue
-            raise LetterError(
-                f"{path} not found (create one with: spillguard clawback --init-template {directory})"
-            ) from exc
+            if word.is_file():
+                out[kind] = word.read_bytes()
+            elif text.is_file():
+                out[kind] = word_template(text.read_text(encoding="utf-8"))
+            elif kind:
+                out[kind] = word_template(_shipped(name))
+            else:
+                raise LetterError(
+                    f"{word} not found (create one with: spillguard clawback --init-template {directory})"
+                )
         except (OSError, UnicodeDecodeError) as exc:
-            raise LetterError(f"{path}: cannot read: {exc}") from exc
+            raise LetterError(f"{word}: cannot read: {exc}") from exc
     return out
 
 
@@ -97,23 +107,16 @@ def for_people(value: datetime) -> str:
     return f"{moment:%B} {moment.day}, {moment.year} at {moment:%H:%M} UTC"
 
 
-def render_text(template: str, incident: LetterIncident, entity: Entity, today: datetime) -> str:
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
-
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+def context(incident: LetterIncident, entity: Entity, today: datetime) -> dict[str, object]:
     deadline = today + timedelta(days=REPLY_DAYS)
-    try:
-        return env.from_string(template).render(
-            incident=incident,
-            entity=entity,
-            today=f"{today:%B} {today.day}, {today.year}",
-            deadline=f"{deadline:%B} {deadline.day}, {deadline.year}",
-            when=for_people,
-            iso=iso_z,
-        )
-    except jinja2.TemplateError as exc:
-        raise LetterError(f"letter template: {exc}") from exc
+    return {
+        "incident": incident,
+        "entity": entity,
+        "today": f"{today:%B} {today.day}, {today.year}",
+        "deadline": f"{deadline:%B} {deadline.day}, {deadline.year}",
+        "when": for_people,
+        "iso": iso_z,
+    }
 
 
 def _slug(text: str) -> str:
@@ -121,7 +124,7 @@ def _slug(text: str) -> str:
 
 
 def write_letters(
-    templates: dict[str, str],
+    templates: dict[str, bytes],
     incident: LetterIncident,
     entities: list[Entity],
     out_dir: Path,
@@ -131,18 +134,19 @@ def write_letters(
     """DOCX for every recipient, then their PDFs converted from those documents. File names
     are `incident-ID-ENTITY.docx`: the entity id whole (an address keeps its dots), so no
     recipient's letter can overwrite another's; the count written is checked."""
-    from spillguard.people.notices import docx_bytes, to_pdf
+    from spillguard.people.notices import render_word, to_pdf
 
     documents: list[tuple[Entity, Path]] = []
     for entity in entities:
-        text = render_text(templates.get(entity.kind) or templates[""], incident, entity, today)
+        template = templates.get(entity.kind) or templates[""]
         path = out_dir / f"incident-{incident.id}-{_slug(entity.id)}.docx"
         if any(path == p for _, p in documents):
             raise LetterError(f"two recipients would share the file {path.name}")
         recipient = (
             [entity.name] if entity.kind != SUBSCRIBER else [entity.name, "(to be passed on by the provider)"]
         )
-        write_atomic(path, docx_bytes(text, sender, recipient, f"{today:%B} {today.day}, {today.year}"))  # type: ignore[arg-type]
+        date = f"{today:%B} {today.day}, {today.year}"
+        write_atomic(path, render_word(template, context(incident, entity, today), sender, recipient, date))  # type: ignore[arg-type]
         documents.append((entity, path))
     pdfs = to_pdf([p for _, p in documents])
     written = [WrittenLetter(entity, path, pdfs[path]) for entity, path in documents]

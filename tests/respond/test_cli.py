@@ -245,7 +245,7 @@ def test_clawback_include_partial_and_default_entities(
         (["exposure", "{log}", "--incident", "4", "--store", "{tmp}/db"], "no incident 4"),
         (["incident", "open", "--file", "{log}", "--url", "/a", "--published", "yesterday"],
          "cannot read time"),
-        (["clawback", "--incident", "1", "--template", "{tmp}/none"], "letter.txt.j2 not found"),
+        (["clawback", "--incident", "1", "--template", "{tmp}/none"], "letter.docx not found"),
         (["incident", "track", "1", "AS1", "sent", "--store", "{tmp}/db"], "no incident 1"),
         (["incident", "list", "--store", "mysql://app@db.example/sg"], "unsupported database URL"),
     ],

@@ -116,3 +116,22 @@ def test_letters_are_tracked_in_the_store(lettered: tuple[Path, str], tmp_path: 
     code, out = run("incident", "show", "1", "--format", "json", "--store", tmp_path / "incidents.db")
     assert code == 0
     assert len(json.loads(out)["letters"]) == 8
+
+
+def test_a_lawyer_edits_the_word_template_and_the_letters_follow(
+    lettered: tuple[Path, str], tmp_path: Path
+) -> None:
+    import docx
+
+    templates = tmp_path / "templates"
+    template = docx.Document(str(templates / "letter.docx"))
+    template.add_paragraph("Office of the General Counsel reviewed this request for {{ entity.name }}.")
+    template.save(str(templates / "letter.docx"))
+    code, out = run(
+        "clawback", "--incident", "1", "--template", templates, "--out", tmp_path / "again",
+        "--store", tmp_path / "incidents.db",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "Office of the General Counsel reviewed this request for Example University." in docx_text(
+        tmp_path / "again" / "incident-1-AS64500.docx"
+    )
