@@ -5,10 +5,12 @@ for many files, each in a worker process with the limits."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
 import time
 from dataclasses import replace
+from typing import IO, Any
 
 from spillguard.assess import Assessment
 from spillguard.extract import extract
@@ -35,22 +37,83 @@ def scan_bytes(name: str, data: bytes, policy: Policy | None = None) -> list[Fil
 
 
 def scan_path(path: str, policy: Policy) -> list[FileReport]:
-    """One top-level file: its report and its members' reports."""
+    """One top-level file: its report and its members' reports.
+
+    The file is opened once and everything (the hash, the type, the parse) reads that one
+    descriptor, so a file renamed over it between the hash and the parse is not what gets
+    judged. Its fstat before and after must agree, or the file changed while being read (an
+    edit in place) and is uninspectable. Opened non-blocking and checked with fstat, so a FIFO
+    or a device is refused without being read."""
     try:
-        info = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         return [uninspectable_report(path, 0, "", "unknown", f"unreadable: {exc.strerror or exc}")]
+    opened = OpenedFile(fd)
+    info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         return [uninspectable_report(path, 0, "", "unknown", "not a regular file")]
     if info.st_size > policy.limits.max_file_bytes:
         return [uninspectable_report(path, info.st_size, "", "unknown", f"over limit: {info.st_size} bytes")]
     deadline = time.monotonic() + policy.limits.timeout_seconds
-    try:
-        with open(path, "rb"):
-            pass
-    except OSError as exc:
-        return [uninspectable_report(path, info.st_size, "", "unknown", f"unreadable: {exc.strerror or exc}")]
-    return scan_source(Source.from_path(path, info.st_size, deadline), policy)
+    source = Source(path, info.st_size, opened.reader, 0, deadline)
+    reports = scan_source(source, policy)
+    if _fingerprint(os.fstat(fd)) != _fingerprint(info):
+        return [uninspectable_report(path, info.st_size, "", "unknown", "changed while being read")]
+    return reports
+
+
+def _fingerprint(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+class OpenedFile:
+    """One open descriptor that any number of readers share, each with its own position
+    (`os.pread`), closed when the last of them is gone (a parser thread may outlive the scan)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def reader(self) -> IO[bytes]:
+        return io.BufferedReader(_PositionalReader(self), HASH_BLOCK)
+
+    def __del__(self) -> None:
+        os.close(self.fd)
+
+
+class _PositionalReader(io.RawIOBase):
+    def __init__(self, opened: OpenedFile) -> None:
+        self._opened = opened
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            position = offset
+        elif whence == io.SEEK_CUR:
+            position = self._position + offset
+        elif whence == io.SEEK_END:
+            position = os.fstat(self._opened.fd).st_size + offset
+        else:
+            raise ValueError(f"whence {whence}")
+        if position < 0:
+            raise OSError(22, "negative seek position")
+        self._position = position
+        return position
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = os.pread(self._opened.fd, len(view), self._position)
+        view[: len(data)] = data
+        self._position += len(data)
+        return len(data)
 
 
 def scan_source(source: Source, policy: Policy) -> list[FileReport]:
