@@ -209,7 +209,7 @@ def audit_verify(
         raise fail("--head: give 12 or more hex digits of an entry hash")
 
     def run() -> Any:
-        log = open_audit(audit)
+        log = open_audit(audit, create=False)
         try:
             return log.location, verify(log, head)
         finally:
@@ -232,7 +232,7 @@ def audit_show(
     from spillguard.audit import open_audit
 
     def run() -> Any:
-        log = open_audit(audit)
+        log = open_audit(audit, create=False)
         try:
             return log.entries()
         finally:
