@@ -133,7 +133,11 @@ class Policy:
         archive member as its archive."""
         outer = path.split("!", 1)[0]
         base = self.root or os.getcwd()
-        rel = os.path.relpath(os.path.abspath(outer), base)
+        # Symlinks resolved: a folder alias (`a-alias -> stats`) is judged by the rules of the
+        # folder it shows, so `stats/*` cannot be dodged by a second name.
+        rel = os.path.relpath(os.path.realpath(outer), os.path.realpath(base))
+        if rel == ".." or rel.startswith(".." + os.sep):  # leads out of the policy's folder
+            rel = os.path.relpath(os.path.abspath(outer), base)
         return rel.replace(os.sep, "/")
 
     def matching_rules(self, path: str) -> tuple[PathRule, ...]:

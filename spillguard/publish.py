@@ -9,6 +9,8 @@ what was published before and blocks now.
   every file this command published.
 - Fail closed: a file that blocks is removed from DEST if it is there (an older version of it
   was public); a file this command published that is gone from SRC is removed too.
+- Nothing from outside SRC: a symlink (to a file or a folder) whose target lies outside SRC is
+  listed as blocked and never copied (`/etc/passwd`, an `.env` secret, a whole folder).
 """
 
 from __future__ import annotations
@@ -95,12 +97,15 @@ def publish(
     removed: list[tuple[str, str]] = []
     failed: list[tuple[str, str]] = []
     present: set[str] = set()
+    site = src.resolve()
     for f in result.top_level():
         rel = Path(f.path).relative_to(src).as_posix()
         present.add(rel)
         decision = result.decisions[f.path]
-        if not decision.passes:
-            blocked.append((rel, f"{f.reason} -- {decision.reason}"))
+        outside = not Path(os.path.realpath(f.path)).is_relative_to(site)
+        if outside or not decision.passes:
+            why = "a symlink leading outside the site" if outside else f"{f.reason} -- {decision.reason}"
+            blocked.append((rel, why))
             if rel in manifest or target.exists(rel):
                 # It was public, or something is public under its name: take it down.
                 target.remove(rel)
