@@ -3,13 +3,16 @@ published. A file that blocks passes only with enough valid approvals from disti
 people; everything that goes wrong around it (a policy, key or approval that cannot be read)
 stops the gate with an error instead of letting a file through.
 
-Folders named `.git` or `.spillguard` are skipped when a directory is gated: they hold the
-repository and spillguard's own records (approvals, the audit log), which are never published.
+The site's own top-level `.git` and `.spillguard` folders are skipped when a directory is gated:
+they hold the repository and spillguard's own records (approvals, the audit log), and publish
+never copies them. Any other dot-folder (`sub/.git`, `.well-known`) is judged like the rest: web
+servers serve dot-folders unless told not to.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,9 +74,20 @@ class GateResult:
 
 
 def gate_targets(paths: Iterable[str]) -> list[str]:
-    """Files under the given paths, without the repository's and spillguard's own folders."""
-    # Hooks pass every changed file, approvals included; those are records, not publications.
-    return [p for p in expand(paths) if not SKIPPED_FOLDERS.intersection(Path(p).parts)]
+    """Files under the given paths, without the site's own top-level `.git` and `.spillguard`
+    (a folder given is the site; a file given is named from the current folder, the way
+    hooks pass every changed file, approvals included: records, not publications)."""
+    targets: list[str] = []
+    for path in paths:
+        base = path if os.path.isdir(path) else os.curdir
+        targets.extend(p for p in expand([path]) if not is_own_record(p, base))
+    return targets
+
+
+def is_own_record(path: str, site: str) -> bool:
+    """`path` lies in the top-level `.git` or `.spillguard` folder of `site`."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(site))
+    return Path(rel).parts[0] in SKIPPED_FOLDERS
 
 
 def run_gate(

@@ -87,3 +87,57 @@ def test_a_file_edited_in_place_while_it_is_read_is_uninspectable(
     report = pipeline.scan_path(str(target), DEFAULT_POLICY)[0]
     assert report.verdict == "block"
     assert report.uninspectable == "changed while being read"
+
+
+# --- 3. symlinks out of the site --------------------------------------------------------------
+
+
+def test_symlinks_leading_outside_the_site_are_listed_not_copied(root: Path) -> None:
+    outside = root / "outside"
+    (outside / "folder").mkdir(parents=True)
+    (outside / ".env").write_text("DATABASE_PASSWORD=hunter2-not-a-real-one\n")
+    (outside / "folder" / "notes.txt").write_text("Meeting at noon.\n")
+    site = root / "site"
+    (site / "env.txt").symlink_to(outside / ".env")
+    (site / "passwd").symlink_to("/etc/passwd")
+    (site / "linked-folder").symlink_to(outside / "folder")
+    (site / "files" / "counts-again.csv").symlink_to(site / "files" / "facility-counts.csv")
+    result = run_publish(root)
+    blocked = dict(result.blocked)
+    for rel in ("env.txt", "passwd", "linked-folder/notes.txt"):
+        assert blocked[rel] == "a symlink leading outside the site"
+    copies = published(root / "public")
+    assert not {"env.txt", "passwd", "linked-folder/notes.txt"} & copies
+    assert "files/counts-again.csv" in copies  # a link inside the site is published as before
+    assert "hunter2" not in "".join(p.read_text() for p in (root / "public").rglob("*") if p.is_file())
+
+
+def test_a_folder_alias_is_judged_by_the_real_folders_path_rules(root: Path) -> None:
+    with (root / "spillguard.toml").open("a") as fh:
+        fh.write('[[paths]]\npattern = "site/stats/*"\nno_personal_data = true\n')
+    stats = root / "site" / "stats"
+    stats.mkdir()
+    (stats / "contact.txt").write_text(
+        "Contact our press office: Maria Lopez, maria.lopez@agency.example, 202-555-0143\n"
+    )
+    (root / "site" / "a-alias").symlink_to("stats")
+    result = run_publish(root)
+    blocked = dict(result.blocked)
+    assert "a-alias/contact.txt" in blocked, blocked
+    assert "no personal data may be published under site/stats/*" in blocked["a-alias/contact.txt"]
+    assert not {"a-alias/contact.txt", "stats/contact.txt"} & published(root / "public")
+
+
+# --- 5. dot-folders ---------------------------------------------------------------------------
+
+
+def test_rosters_in_nested_dot_folders_are_judged_and_the_sites_own_are_never_copied(root: Path) -> None:
+    site = root / "site"
+    for folder in (".git", ".spillguard", "sub/.git", "sub/.spillguard", ".well-known"):
+        write_roster(site / folder / "roster.xlsx")
+    result = run_publish(root)
+    blocked = {path for path, _ in result.blocked}
+    assert {"sub/.git/roster.xlsx", "sub/.spillguard/roster.xlsx", ".well-known/roster.xlsx"} <= blocked
+    copies = published(root / "public")
+    assert not any(p.startswith((".git/", ".spillguard/")) for p in copies)
+    assert not any("roster" in p for p in copies)

@@ -37,7 +37,6 @@ from typing import Any
 
 from spillguard.approvals import ApprovalError
 from spillguard.errors import UserError
-from spillguard.gate import SKIPPED_FOLDERS
 from spillguard.isolate import Workers
 from spillguard.model import FileReport
 from spillguard.policy import Policy
@@ -229,14 +228,14 @@ class Watcher:
             self._cond.notify_all()
 
     def _skipped(self, path: str) -> bool:
-        """Outside the root, or in the repository's or spillguard's own folders (as the gate)."""
+        """Outside the root. Everything inside is served (web servers serve dot-folders, a
+        `.git` or `.spillguard` too, unless told not to), so everything inside is watched."""
         rel = os.path.relpath(path, self.root)
         parts = Path(rel).parts
-        return not parts or parts[0] == ".." or bool(SKIPPED_FOLDERS.intersection(parts))
+        return not parts or parts[0] == ".."
 
     def _files(self, folder: Path) -> Iterator[str]:
-        for base, dirs, names in os.walk(folder, followlinks=False):
-            dirs[:] = [d for d in dirs if d not in SKIPPED_FOLDERS]
+        for base, _, names in os.walk(folder, followlinks=False):
             for name in names:
                 yield os.path.join(base, name)
 
