@@ -7,6 +7,7 @@ starting with `# ` is a heading. `write_default_template` gives responders a sta
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -155,6 +156,23 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "entity"
 
 
+def letter_stems(incident_id: object, entity_ids: list[str]) -> list[str]:
+    """One file name stem per recipient, none alike (also when letter case is ignored, as on
+    some file systems): the slug of the entity id, and where two slugs meet (`a b`, `a_b`),
+    a short hash of the id. The suffix is added, never substituted: `incident-2-203.0.113.7`
+    keeps its last dot."""
+    slugs = [_slug(entity_id) for entity_id in entity_ids]
+    shared = {slug.lower() for slug in slugs if sum(s.lower() == slug.lower() for s in slugs) > 1}
+    stems = []
+    for entity_id, slug in zip(entity_ids, slugs, strict=True):
+        if slug.lower() in shared:
+            slug += "-" + hashlib.sha256(entity_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        stems.append(f"incident-{incident_id}-{slug}")
+    if len({stem.lower() for stem in stems}) != len(stems):  # two entities with one id
+        raise LetterError("two recipients share one id: merge them before writing letters")
+    return stems
+
+
 def write_letters(
     template: str,
     incident: LetterIncident,
@@ -163,11 +181,15 @@ def write_letters(
     today: datetime,
 ) -> list[WrittenLetter]:
     written = []
-    for entity in entities:
+    stems = letter_stems(incident.id, [entity.id for entity in entities])
+    for entity, stem in zip(entities, stems, strict=True):
         text = render_text(template, incident, entity, today)
-        stem = out_dir / f"incident-{incident.id}-{_slug(entity.id)}"
-        docx_path, pdf_path = stem.with_suffix(".docx"), stem.with_suffix(".pdf")
+        docx_path, pdf_path = out_dir / f"{stem}.docx", out_dir / f"{stem}.pdf"
         write_atomic(docx_path, to_docx(text))
         write_atomic(pdf_path, to_pdf(text, f"Claw-back request: {incident.file_name}"))
         written.append(WrittenLetter(entity, docx_path, pdf_path))
+    # Every letter reported written must be there: count the files, not the loop.
+    files = {path for letter in written for path in (letter.docx, letter.pdf) if path.is_file()}
+    if len(files) != 2 * len(entities):
+        raise LetterError(f"{out_dir}: {len(files)} letter files written for {len(entities)} recipients")
     return written
