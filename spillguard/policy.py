@@ -186,7 +186,12 @@ class Policy:
         return self.other_approvals
 
     def approver_for_key(self, public_key: str) -> Approver | None:
-        return next((a for a in self.approvers if public_key in a.keys), None)
+        """By the key's bytes, not its text: base64 has more than one spelling of 32 bytes
+        (the padding bits are ignored), and one key must stay one person."""
+        if not valid_public_key(public_key):
+            return None
+        raw = public_key_bytes(public_key)
+        return next((a for a in self.approvers if raw in map(public_key_bytes, a.keys)), None)
 
 
 DEFAULT_POLICY = Policy()
@@ -357,17 +362,18 @@ class _Reader:
     def approvers(self, value: object) -> tuple[Approver, ...]:
         table: dict[str, Any] = self.typed(value, dict, "[approvers]")
         out = []
-        seen: dict[str, str] = {}
+        seen: dict[bytes, str] = {}
         for name, item in table.items():
             keys: list[Any] = self.typed([item] if isinstance(item, str) else item, list, f"approvers.{name}")
             for key in keys:
                 self.typed(key, str, f"approvers.{name}")
                 if not valid_public_key(key):
                     raise self.error(f"approvers.{name}: not an Ed25519 public key ({KEY_PREFIX}BASE64)")
-                if key in seen:
+                raw = public_key_bytes(key)  # two spellings of one key are one key
+                if raw in seen:
                     # one key for two names would let one person count as two approvers
-                    raise self.error(f"approvers.{name}: key already listed for {seen[key]!r}")
-                seen[key] = name
+                    raise self.error(f"approvers.{name}: key already listed for {seen[raw]!r}")
+                seen[raw] = name
             out.append(Approver(name, tuple(keys)))
         return tuple(out)
 
@@ -435,6 +441,13 @@ class _Reader:
                 )
             )
         return salt, tuple(out)
+
+
+def public_key_bytes(text: str) -> bytes:
+    """The 32 bytes of a valid `ed25519:BASE64` key."""
+    import base64
+
+    return base64.b64decode(text[len(KEY_PREFIX) :], validate=True)
 
 
 def valid_public_key(text: str) -> bool:
