@@ -249,11 +249,14 @@ def load_policy(path: str) -> Policy:
     and the first thing wrong with it."""
     import tomllib
 
+    from spillguard.files import read_regular
+
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        data = tomllib.loads(read_regular(path).decode("utf-8"))
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{path}: not valid TOML: {exc}") from None
     return _Reader(path).policy(data)

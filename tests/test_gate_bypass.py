@@ -141,3 +141,45 @@ def test_rosters_in_nested_dot_folders_are_judged_and_the_sites_own_are_never_co
     copies = published(root / "public")
     assert not any(p.startswith((".git/", ".spillguard/")) for p in copies)
     assert not any("roster" in p for p in copies)
+
+
+# --- 12. FIFOs: nothing that is not a regular file is opened -----------------------------------
+
+
+def fifo(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    return path
+
+
+def test_fifos_given_as_inputs_are_one_line_errors_not_hangs(root: Path) -> None:
+    from gatekit import run
+
+    fifo(root / "approvals" / "stuck.json")
+    done = run("gate", "site", "--approvals", "approvals", "--audit", "a.db", cwd=root)
+    assert done.returncode == 2 and "stuck.json: cannot read: not a regular file" in done.stderr
+    fifo(root / "policy.toml")
+    done = run("gate", "site", "--policy", "policy.toml", "--audit", "a.db", cwd=root)
+    assert done.returncode == 2 and "policy.toml: cannot read: not a regular file" in done.stderr
+    fifo(root / "keys" / "carol.key")
+    done = run("approve", "site/index.html", "--key", "keys/carol.key", "--reason", "x", cwd=root)
+    assert done.returncode == 2 and "carol.key: cannot read: not a regular file" in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+def test_a_quarantined_fifo_is_not_opened_by_restore(root: Path) -> None:
+    from gatekit import run
+
+    from spillguard.watch import quarantine
+
+    folder = quarantine.open_quarantine(root / "q")
+    item = quarantine.take(fifo(root / "www" / "pipe.csv"), folder, {"verdict": "block"})
+    done = run("quarantine", "restore", item.id, "-q", "q", "--force", "--audit", "a.db", cwd=root)
+    assert done.returncode == 2 and "not a regular file" in done.stderr, done.stderr
+    assert not (root / "www" / "pipe.csv").exists()
+
+
+def test_a_scan_opens_a_fifo_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    path = fifo(tmp_path / "data.csv")
+    report = pipeline.scan_path(str(path), DEFAULT_POLICY)[0]
+    assert report.verdict == "block" and report.uninspectable == "not a regular file"

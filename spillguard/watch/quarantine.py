@@ -31,6 +31,7 @@ from typing import Any
 
 from spillguard.approvals import Decision
 from spillguard.errors import UserError
+from spillguard.files import read_regular
 from spillguard.isolate import Job, scan_in_worker
 from spillguard.policy import Policy
 from spillguard.watch.audit_sink import AuditSink, summary
@@ -275,7 +276,10 @@ def restore(
     sink = AuditSink(audit)
     sink.check()
     item = find(folder, item_id)
-    data = stored_path(folder, item).read_bytes()
+    try:
+        data = read_regular(stored_path(folder, item))  # a FIFO taken out stays out
+    except OSError as exc:
+        raise QuarantineError(f"{item.id}: cannot read the stored file: {exc.strerror or exc}") from None
     report = scan_in_worker(Job(item.original, data), policy)[0]
     decision = Judge(policy, approvals_dir).decide(report)
     if not decision.passes and not force:
