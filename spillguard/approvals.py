@@ -178,7 +178,10 @@ def parse_expiry(text: str, now: datetime) -> datetime:
     """`30d`, `12h`, `2w`, or an ISO 8601 date or time."""
     match = DURATION.fullmatch(text.strip())
     if match:
-        return now + int(match.group(1)) * UNITS[match.group(2)]
+        try:
+            return now + int(match.group(1)) * UNITS[match.group(2)]
+        except OverflowError:
+            raise ApprovalError(f"--expires {text!r}: too far in the future") from None
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -285,6 +288,8 @@ def read_approval(path: Path) -> Approval:
         raise ApprovalError(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise ApprovalError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise ApprovalError(f"{path}: not an approval (nested too deeply)") from None
     if not isinstance(data, dict):
         raise ApprovalError(f"{path}: not an approval (expected a JSON object)")
     for key, kind in FIELDS.items():

@@ -208,7 +208,7 @@ class LocalDestination:
 
     def put(self, rel: str, source: Path, sha256: str) -> None:
         target = self._path(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folders(target.parent)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -237,6 +237,17 @@ class LocalDestination:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _make_folders(folder: Path) -> None:
+    """`mkdir -p` without recursion (pathlib's and os.makedirs recurse once per level, and a
+    site can be a thousand folders deep)."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        each.mkdir(exist_ok=True)
 
 
 class FsspecDestination:

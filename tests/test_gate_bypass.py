@@ -4,6 +4,7 @@ attacker would do it. Every document is made at test time."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,53 @@ def test_a_scan_opens_a_fifo_without_waiting_for_a_writer(tmp_path: Path) -> Non
     path = fifo(tmp_path / "data.csv")
     report = pipeline.scan_path(str(path), DEFAULT_POLICY)[0]
     assert report.verdict == "block" and report.uninspectable == "not a regular file"
+
+
+# --- 13. bad input is one line and exit 2, never a traceback ----------------------------------
+
+
+def one_line_error(done: Any) -> bool:
+    return bool(
+        done.returncode == 2
+        and done.stderr.startswith("spillguard: error: ")
+        and done.stderr.count("\n") == 1
+        and "Traceback" not in done.stderr
+    )
+
+
+def test_hostile_inputs_are_one_line_errors(root: Path) -> None:
+    from gatekit import run
+
+    approvals = root / ".spillguard" / "approvals"
+    approvals.mkdir(parents=True)
+    (approvals / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    done = run("gate", "site", "--audit", "a.db", cwd=root)
+    assert one_line_error(done) and "deep.json: not an approval (nested too deeply)" in done.stderr
+    (approvals / "deep.json").unlink()
+    (root / "latin1.toml").write_bytes("[approvers]\n# Fran\xe7ois\n".encode("latin-1"))
+    done = run("gate", "site", "--policy", "latin1.toml", "--audit", "a.db", cwd=root)
+    assert one_line_error(done) and "latin1.toml: not UTF-8 text" in done.stderr
+    key = ("--key", "keys/alice.key", "--reason", "r")
+    done = run("approve", "site/index.html", *key, "--expires", "9999999d", cwd=root)
+    assert one_line_error(done) and "too far in the future" in done.stderr
+    done = run("approve", "site", *key, cwd=root)
+    assert one_line_error(done) and "approve one file at a time" in done.stderr
+    done = run("monitor", "http://[::1", "--once", cwd=root)
+    assert one_line_error(done) and "not a valid URL" in done.stderr, done.stderr
+
+
+def test_a_tree_a_thousand_folders_deep_is_walked(root: Path) -> None:
+    from gatekit import run
+
+    shutil.rmtree(root / "site")
+    folder = root / "site"
+    folder.mkdir()
+    for _ in range(990):
+        folder = folder / "d"
+        folder.mkdir()  # one level at a time: mkdir(parents=True) recurses
+    write_rows(folder / "counts.csv", facility_counts())
+    for command in (["scan", "site"], ["gate", "site", "--audit", "a.db"], ["publish", "site", "public"]):
+        done = run(*command, cwd=root)
+        assert "Traceback" not in done.stderr and done.returncode == 0, (command, done.stderr[-300:])
+    deep = "/".join(["d"] * 990) + "/counts.csv"
+    assert (root / "public" / deep).is_file()

@@ -81,7 +81,11 @@ class MonitorConfig:
     timeout: float = TIMEOUT
 
     def checked(self) -> MonitorConfig:
-        parts = urlsplit(self.url)
+        try:
+            parts = urlsplit(self.url)
+            parts.port  # noqa: B018 -- raises ValueError for a port out of range
+        except ValueError as exc:
+            raise MonitorError(f"{self.url}: not a valid URL ({exc})") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise MonitorError(f"{self.url}: not an http(s) URL")
         if self.rate <= 0 or self.concurrency < 1 or self.max_pages < 1:
