@@ -23,6 +23,7 @@ from spillguard.approvals import Approval, Decision, decide, load_approvals
 from spillguard.model import FileReport, Report
 from spillguard.policy import AllowEntry, Policy
 from spillguard.scan import expand, scan
+from spillguard.terminal import printable
 
 SKIPPED_FOLDERS = frozenset({".git", ".spillguard"})
 STATE_LABEL = {
@@ -165,7 +166,7 @@ def render_table(result: GateResult, show_values: bool, verbose: bool) -> str:
     lines.append(summary)
     if result.audit:
         lines.append(f"audit: entry #{result.audit['seq']} {str(result.audit['hash'])[:16]}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(printable, lines)) + "\n"
 
 
 def as_dict(result: GateResult, show_values: bool) -> dict[str, Any]:

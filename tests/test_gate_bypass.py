@@ -234,3 +234,52 @@ def test_a_tree_a_thousand_folders_deep_is_walked(root: Path) -> None:
         assert "Traceback" not in done.stderr and done.returncode == 0, (command, done.stderr[-300:])
     deep = "/".join(["d"] * 990) + "/counts.csv"
     assert (root / "public" / deep).is_file()
+    for top in (root / "site", root / "public"):  # pytest's clean-up of old runs recurses too
+        remove_deep(top / "d", 990)
+
+
+def remove_deep(top: Path, depth: int) -> None:
+    folders = [top / "/".join(["d"] * n) for n in range(1, depth)]
+    for folder in reversed([top, *folders]):
+        for entry in os.scandir(folder):
+            if not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
+        os.rmdir(folder)
+
+
+# --- 15. file names cannot fake or reorder lines of output ------------------------------------
+
+
+def test_file_names_with_newlines_escapes_and_bidi_marks_are_shown_escaped(root: Path) -> None:
+    from gatekit import run
+
+    names = [
+        "roster\npublished  innocent.csv",  # a fake line of publish output
+        "report\x1b[2K\rclean.xlsx",  # erase the line, start again
+        "list\u202excsl.exe.xlsx",  # right-to-left override
+    ]
+    for name in names:
+        write_roster(root / "site" / "files" / name)
+    outputs = [
+        run("publish", "site", "public", "--audit", "a.db", cwd=root).stdout,
+        run("gate", "site", "--audit", "a.db", cwd=root).stdout,
+        run("scan", "site", cwd=root).stdout,
+    ]
+    for out in outputs:
+        assert "\x1b" not in out and "\u202e" not in out and "\r" not in out
+        assert not any(line.startswith("published  innocent.csv") for line in out.splitlines())
+        assert not any(line.startswith("innocent.csv") for line in out.splitlines())
+    publish_out = outputs[0]
+    assert "files/roster\\npublished  innocent.csv" in publish_out
+    assert "files/report\\x1b[2K\\rclean.xlsx" in publish_out
+    assert "files/list\\u202excsl.exe.xlsx" in publish_out
+
+
+def test_an_error_naming_a_file_stays_one_line(root: Path) -> None:
+    from gatekit import run
+
+    done = run("gate", "no\nsuch\u202efile", "--audit", "a.db", cwd=root)
+    assert (
+        done.returncode == 2
+        and done.stderr == "spillguard: error: no such file or directory: no\\nsuch\\u202efile\n"
+    )
