@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import stat
 import time
 from dataclasses import replace
@@ -21,8 +22,11 @@ from spillguard.model import (
     VERDICT_ORDER,
     Embedded,
     FileReport,
+    Location,
+    Passage,
     PictureNotRead,
     Uninspectable,
+    mask,
 )
 from spillguard.policy import DEFAULT_POLICY, Policy
 
@@ -159,8 +163,48 @@ def scan_source(source: Source, policy: Policy) -> list[FileReport]:
             ),
             *members,
         ]
+    _mask_locations(assessment)
     report = _report(source, digest, kind, assessment, policy, clock)
     return [_roll_up(report, members), *members]
+
+
+NAME_WORD = re.compile(r"[^\W\d_]{3,}")
+MAX_LOCATION_TEXTS = 1000  # distinct parts (sheets, slides, comments) whose names are checked
+
+
+def _mask_locations(assessment: Assessment) -> None:
+    """Location text is the file's own (a sheet named after a person, an A-number in a
+    comment's author): what the detectors flag in it, and any value found in the file that
+    it repeats, is masked there, since reports print locations as they are."""
+    from spillguard.detect import detect
+
+    parts = sorted({f.location.part for f in assessment.findings})[:MAX_LOCATION_TEXTS]
+    if not parts:
+        return
+    scratch = Assessment()
+    detect([Passage(part, Location(part="location")) for part in parts], scratch, lambda _: None)
+    flagged = {f.value.strip(): f.kind for f in (*scratch.findings, *assessment.findings)}
+    for f in assessment.findings:  # a sheet named `WANG XIAOMING` for the row `WANG, XIAOMING`
+        if f.kind == "person_name":
+            flagged.update((word, f.kind) for word in NAME_WORD.findall(f.value))
+    every_part = "\n".join(parts)  # one pass over all the text first: most values are in none
+    flagged = {value: kind for value, kind in flagged.items() if len(value) > 2 and value in every_part}
+    if not flagged:
+        return
+    masked_parts = {part: _masked(part, flagged) for part in parts}
+    assessment.findings[:] = [
+        f
+        if masked_parts.get(f.location.part, f.location.part) == f.location.part
+        else replace(f, location=replace(f.location, part=masked_parts[f.location.part]))
+        for f in assessment.findings
+    ]
+
+
+def _masked(text: str, values: dict[str, str]) -> str:
+    for value in sorted(values, key=len, reverse=True):  # a full name before its given name
+        if value in text:
+            text = text.replace(value, mask(value, values[value]))
+    return text
 
 
 def _report(

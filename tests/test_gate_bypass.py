@@ -283,3 +283,38 @@ def test_an_error_naming_a_file_stays_one_line(root: Path) -> None:
         done.returncode == 2
         and done.stderr == "spillguard: error: no such file or directory: no\\nsuch\\u202efile\n"
     )
+
+
+# --- 14. location text and masks keep no more than a reviewer needs ---------------------------
+
+
+def test_sheet_names_holding_personal_data_are_masked_in_every_format(tmp_path: Path) -> None:
+    from gatekit import run
+
+    from testing.synth import write_workbook
+
+    rows = [
+        ["A-Number", "Name", "Date of Birth", "Nationality"],
+        ["A212345622", "QUISPE MAMANI, ROSALIA", "05/24/1982", "PERU"],
+        ["A212345623", "QUISPE MAMANI, EDGAR", "11/02/1979", "PERU"],
+        ["A212345624", "TICONA, WILBER", "01/30/1990", "BOLIVIA"],
+    ]
+    write_workbook(tmp_path / "cases.xlsx", {"QUISPE MAMANI A212345622": rows})
+    for format in ("table", "json", "sarif", "csv"):
+        done = run("scan", "-v", "--format", format, "--jobs", "0", "cases.xlsx", cwd=tmp_path)
+        out = done.stdout
+        assert done.returncode == 1 and "A*******22" in out, (format, out[:2000])
+        for secret in ("QUISPE", "MAMANI", "A212345622", "2123456", "1982", "05/24", "/82"):
+            assert secret not in out, (format, secret)
+
+
+def test_a_mask_keeps_at_most_two_digits_and_only_the_century_of_a_date() -> None:
+    from spillguard.model import mask
+
+    assert mask("A212345622", "a_number") == "A*******22"
+    assert mask("123-45-6789", "ssn") == "*********89"
+    assert mask("05/24/1982", "date_of_birth") == "**/**/19**"
+    assert mask("1982-05-24", "date_of_birth") == "19**-**-**"
+    assert mask("24 May 1982", "date_of_birth") == "** *** 19**"
+    for value in ("A212345622", "202-555-0143", "X12345678", "12 Main Street 4567"):
+        assert sum(c.isdigit() for c in mask(value)) <= 2, value
