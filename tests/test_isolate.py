@@ -143,3 +143,18 @@ def test_leaving_the_block_on_an_error_drops_the_queued_jobs(
     assert time.monotonic() - started < 30
     assert sum(f.cancelled() for f in futures) > 150  # not scanned after the interrupt
     assert not _children()
+
+
+def test_workers_are_bounded_by_cores_and_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`watch --workers 10000` met the OOM killer (issue 13 item 11)."""
+    from spillguard import isolate
+
+    cores = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(isolate, "available_memory", lambda: 3 * isolate.WORKER_MEMORY + 1)
+    with isolate.Workers(DEFAULT_POLICY, 64) as workers:
+        assert workers.count == min(3, cores)
+    monkeypatch.setattr(isolate, "available_memory", lambda: 0)
+    with isolate.Workers(DEFAULT_POLICY, 64) as workers:
+        assert workers.count == 1  # always one, however little memory is left
+    monkeypatch.setattr(isolate, "available_memory", lambda: None)
+    assert isolate.worker_limit() == cores
