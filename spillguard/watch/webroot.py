@@ -42,7 +42,7 @@ from spillguard.model import FileReport
 from spillguard.policy import Policy
 from spillguard.watch import quarantine
 from spillguard.watch.alerts import Alert, Alerter, audited_alerter
-from spillguard.watch.audit_sink import AuditSink, summary
+from spillguard.watch.audit_sink import AuditSink, summary, with_members
 from spillguard.watch.judge import Judge
 
 SETTLE_SECONDS = 0.25  # no change in this long: the writer is done
@@ -348,7 +348,8 @@ class Watcher:
         if signature is None:
             return Outcome(path, "gone", top)  # deleted or renamed mid-scan
         rel = os.path.relpath(path, self.root)
-        detail: dict[str, Any] = {"path": path, "webroot": str(self.root), **summary(top)}
+        told = with_members(reports)  # what is said about it: the people in its members too
+        detail: dict[str, Any] = {"path": path, "webroot": str(self.root), **summary(told)}
         try:
             decision = self.judge.decide(top)
         except ApprovalError as exc:
@@ -372,7 +373,7 @@ class Watcher:
             problem = str(exc) if isinstance(exc, quarantine.QuarantineError) else (exc.strerror or str(exc))
             self.counts.failed += 1
             self.audit.append("quarantine-failed", {**detail, "problem": problem})
-            self.alerter.send(_alert(top, path, "NOT MOVED: " + problem, ""))
+            self.alerter.send(_alert(told, path, "NOT MOVED: " + problem, ""))
             print(f"spillguard: watch: {rel}: cannot quarantine: {problem}", file=sys.stderr)
             return Outcome(path, "failed", top, problem=problem)
         self._known.pop(path, None)
@@ -388,7 +389,7 @@ class Watcher:
                 "stored": stored,
             },
         )
-        self.alerter.send(_alert(top, path, "quarantined", stored, taken.sha256))
+        self.alerter.send(_alert(told, path, "quarantined", stored, taken.sha256))
         return Outcome(path, "quarantined", top, taken)
 
 
