@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,13 +66,34 @@ class GateResult:
                 problems = [f"{c.approval.source}: {c.problem}" for c in d.checks if c.problem]
                 if problems:
                     item["problems"] = problems
+            suppressed = self.suppressed(f)
+            if suppressed:
+                item["suppressed"] = suppressed
             files.append(item)
         return {
             "passed": self.passed,
             "policy": self.policy.source or "built-in",
+            "policy_sha256": self.policy.sha256 or "built-in",
             "files": files,
             "stale_allowlist": [e.index for e in self.stale],
         }
+
+    def suppressed(self, report: FileReport) -> dict[str, int]:
+        """How many findings the policy left out of a top-level file and its members, by
+        the rule that did it (`paths[0] "*" allow_kinds person_name`, `allowlist #2`)."""
+        out: Counter[str] = Counter()
+        for f in self.report.files:
+            if f.path != report.path and not f.path.startswith(report.path + "!"):
+                continue
+            allowed = f.extra.get("allowed")
+            if not isinstance(allowed, dict):
+                continue
+            for kind, n in allowed.get("kinds", {}).items():
+                rules = self.policy.suppressors(report.path, kind) or [f"allow_kinds {kind}"]
+                out[" or ".join(rules)] += n
+            for index, n in allowed.get("allowlist_counts", {}).items():
+                out[f"allowlist #{index}"] += n
+        return dict(out)
 
 
 def gate_targets(paths: Iterable[str]) -> list[str]:
@@ -135,7 +157,8 @@ def render_table(result: GateResult, show_values: bool, verbose: bool) -> str:
     for f in result.report.files:
         d = result.decision(f)
         member = "!" in f.path
-        if f.verdict == "pass" and not verbose:
+        suppressed = {} if member else result.suppressed(f)
+        if f.verdict == "pass" and not verbose and not suppressed:
             continue
         label = f.verdict.upper() if f.verdict != "block" or member else STATE_LABEL[d.state]
         text = f"{label:8}  {f.path}  [{f.type}]  {f.reason}"
@@ -147,6 +170,8 @@ def render_table(result: GateResult, show_values: bool, verbose: bool) -> str:
                 shown = finding.as_dict(show_values)["value"]
                 lines.append(f"          {finding.kind:24} {finding.location.label():32} {shown}")
         if not member:
+            for rule, n in suppressed.items():
+                lines.append(f"          suppressed by the policy: {n} finding(s) ({rule})")
             for check in d.checks:
                 if check.problem:
                     lines.append(
@@ -162,6 +187,9 @@ def render_table(result: GateResult, show_values: bool, verbose: bool) -> str:
         f"gate: {len(top)} file{'s' if len(top) != 1 else ''}: {held} blocked, {approved} approved, "
         f"{warned} warned, {len(top) - held - approved - warned} passed"
     )
+    hidden = sum(n for f in top for n in result.suppressed(f).values())
+    if hidden:
+        summary += f", {hidden} finding(s) suppressed by the policy"
     summary += " -- publishing allowed" if result.passed else " -- publishing refused"
     lines.append(summary)
     if result.audit:

@@ -221,11 +221,20 @@ def _report(
     extra: dict[str, object] = {}
     if assessment.truncated:
         extra["findings_truncated"] = True
+    suppressed = ""
     if assessment.allowed_kinds or assessment.allowed_entries:
+        total = sum(assessment.allowed_kinds.values()) + sum(assessment.allowed_entries.values())
         extra["allowed"] = {
             "kinds": dict(assessment.allowed_kinds),
             "allowlist": sorted(assessment.allowed_entries),
+            "allowlist_counts": {str(i): n for i, n in sorted(assessment.allowed_entries.items())},
+            "suppressed": total,
         }
+        # Said in the reason, so a policy that hides a roster cannot make it read "no
+        # personal data found" and nothing more.
+        parts = [f"allow_kinds {k}={n}" for k, n in sorted(assessment.allowed_kinds.items())]
+        parts += [f"allowlist #{i}={n}" for i, n in sorted(assessment.allowed_entries.items())]
+        suppressed = f" ({total} finding(s) suppressed by the policy: {', '.join(parts)})"
     return FileReport(
         path=source.name,
         sha256=digest,
@@ -233,7 +242,7 @@ def _report(
         type=kind,
         verdict=verdict or policy.verdict(severity),
         severity=severity,
-        reason=reason or assessment.reason(),
+        reason=(reason or assessment.reason()) + suppressed,
         individuals=assessment.individuals,
         records=assessment.records,
         counts=dict(assessment.counts),

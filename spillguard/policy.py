@@ -120,6 +120,18 @@ class Policy:
     forbidden: str = ""  # set under a `no_personal_data` path rule: why no approval can clear it
     root: str = ""  # the folder path patterns are relative to; "" is the working directory
     source: str = ""  # the file this policy was read from, "" for the built-in one
+    sha256: str = ""  # of that file's bytes, recorded with every gate decision; "" built-in
+
+    def suppressors(self, path: str, kind: str) -> list[str]:
+        """Which parts of this policy leave findings of `kind` out at `path` (for reports:
+        a policy that hides a roster must say so)."""
+        out = [f"allow_kinds {kind}"] if kind in self.allow_kinds else []
+        out += [
+            f'paths[{i}] "{rule.pattern}" allow_kinds {kind}'
+            for i, rule in enumerate(self.paths)
+            if kind in rule.allow_kinds and rule in self.matching_rules(path)
+        ]
+        return out
 
     def verdict(self, severity: str) -> str:
         if severity in self.block:
@@ -252,14 +264,15 @@ def load_policy(path: str) -> Policy:
     from spillguard.files import read_regular
 
     try:
-        data = tomllib.loads(read_regular(path).decode("utf-8"))
+        raw = read_regular(path)
+        data = tomllib.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise PolicyError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{path}: not valid TOML: {exc}") from None
-    return _Reader(path).policy(data)
+    return replace(_Reader(path).policy(data), sha256=hashlib.sha256(raw).hexdigest())
 
 
 @dataclass(frozen=True)

@@ -318,3 +318,41 @@ def test_a_mask_keeps_at_most_two_digits_and_only_the_century_of_a_date() -> Non
     assert mask("24 May 1982", "date_of_birth") == "** *** 19**"
     for value in ("A212345622", "202-555-0143", "X12345678", "12 Main Street 4567"):
         assert sum(c.isdigit() for c in mask(value)) <= 2, value
+
+
+# --- 8. a policy that hides findings says so, and the gate records which policy ---------------
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        'allow_kinds = ["person_name", "a_number", "date_of_birth", "nationality", "detention_facility"]\n',
+        '[[paths]]\npattern = "*"\nallow_kinds = ["person_name", "a_number", "date_of_birth", "nationality",'
+        ' "detention_facility"]\n',
+    ],
+    ids=["allow_kinds", "paths-star"],
+)
+def test_a_policy_that_suppresses_a_roster_says_so_and_is_recorded_by_hash(root: Path, rules: str) -> None:
+    import hashlib
+
+    from gatekit import run
+
+    from spillguard.audit import open_audit
+
+    shutil.rmtree(root / "site")
+    write_roster(root / "site" / "people.xlsx", count=20)
+    policy = root / "loose.toml"
+    policy.write_text(rules)
+    done = run("gate", "site", "--policy", "loose.toml", "--audit", "a.db", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr  # the policy's call, but said aloud:
+    assert "findings suppressed by the policy" in done.stdout or "finding(s) suppressed" in done.stdout
+    assert "suppressed by the policy: 20 finding(s) (" in done.stdout
+    if rules.startswith("[[paths]]"):
+        assert 'paths[0] "*" allow_kinds a_number' in done.stdout
+    else:
+        assert "(allow_kinds a_number)" in done.stdout
+    entry = open_audit(str(root / "a.db"), create=False).entries()[-1]
+    assert entry.detail["policy_sha256"] == hashlib.sha256(policy.read_bytes()).hexdigest()
+    assert sum(entry.detail["files"][0]["suppressed"].values()) >= 20
+    scanned = run("scan", "site", "--policy", "loose.toml", cwd=root)
+    assert "suppressed by the policy" in scanned.stdout
