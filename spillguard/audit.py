@@ -263,6 +263,7 @@ class SqlAuditLog:
         self._db.close()
 
     def append(self, action: str, detail: dict[str, Any]) -> Entry:
+        detail = storable(detail)
         failures: tuple[type[BaseException], ...] = (*self._dialect.errors, OSError)
         try:
             # The lock is held from reading the last hash to writing the anchor, so two gates
@@ -316,6 +317,18 @@ class SqlAuditLog:
 
 
 COLUMNS = "seq, at, action, actor, detail, prev_hash, hash"
+
+
+def storable(value: Any) -> Any:
+    """`value` with every string valid UTF-8: a file name that is not (a byte the file system
+    holds, which Python keeps as a lone surrogate) is kept with that byte as `\\xe9`."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
 
 
 def _entry(row: Any) -> Entry:

@@ -23,7 +23,10 @@ def printable(text: str) -> str:
 def _shown(char: str) -> str:
     if char in NAMED:
         return NAMED[char]
-    if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+    category = unicodedata.category(char)
+    if category == "Cs" and 0xDC80 <= ord(char) <= 0xDCFF:  # a byte of a name not in UTF-8
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    if char in BIDI_CONTROLS or category in ("Cc", "Zl", "Zp", "Cs"):
         code = ord(char)
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
     return char

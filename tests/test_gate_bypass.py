@@ -356,3 +356,64 @@ def test_a_policy_that_suppresses_a_roster_says_so_and_is_recorded_by_hash(root:
     assert sum(entry.detail["files"][0]["suppressed"].values()) >= 20
     scanned = run("scan", "site", "--policy", "loose.toml", cwd=root)
     assert "suppressed by the policy" in scanned.stdout
+
+
+# --- 9. publish trusts its manifest only for what it wrote, and every run is logged ------------
+
+
+def test_a_forged_manifest_deletes_nothing_publish_did_not_write(root: Path) -> None:
+    import json
+
+    from gatekit import run
+
+    public = root / "public"
+    (public / "uploads").mkdir(parents=True)
+    (public / "uploads" / "theirs.pdf").write_text("someone else's file\n")
+    (public / "notes.txt").write_text("edited by hand\n")
+    assert run("publish", "site", "public", "--audit", "a.db", cwd=root).returncode == 1
+    manifest = json.loads((public / publishing.MANIFEST).read_text())
+    forged = {"sha256": "0" * 64, "size": 1}
+    manifest["files"].update(
+        {".": forged, "uploads": forged, "../site/index.html": forged, "notes.txt": forged}
+    )
+    (public / publishing.MANIFEST).write_text(json.dumps(manifest))
+    done = run("publish", "site", "public", "--audit", "a.db", cwd=root)
+    assert done.returncode == 1, done.stderr
+    assert (public / "uploads" / "theirs.pdf").is_file()
+    assert (public / "notes.txt").read_text() == "edited by hand\n"
+    assert (public / "index.html").is_file() and (root / "site" / "index.html").is_file()
+
+
+def test_a_symlinked_folder_in_dest_fails_that_file_and_the_run_is_logged(root: Path) -> None:
+    from gatekit import run
+
+    from spillguard.audit import open_audit
+
+    elsewhere = root / "elsewhere"
+    elsewhere.mkdir()
+    (root / "public").mkdir()
+    (root / "public" / "files").symlink_to(elsewhere)
+    done = run("publish", "site", "public", "--audit", "a.db", cwd=root)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "FAILED     files/facility-counts.csv" in done.stdout
+    assert "published  index.html" in done.stdout
+    assert not list(elsewhere.iterdir())
+    assert (root / "public" / publishing.MANIFEST).is_file()
+    entries = open_audit(str(root / "a.db"), create=False).entries()
+    assert [e.action for e in entries] == ["publish"]
+    assert any("files/facility-counts.csv" in f for f in entries[0].detail["failed"])
+
+
+def test_a_file_name_that_is_not_utf8_is_published_and_logged(root: Path) -> None:
+    from gatekit import run
+
+    from spillguard.audit import open_audit, verify
+
+    with open(os.fsencode(root / "site") + b"/caf\xe9.html", "wb") as fh:
+        fh.write(b"<p>Opening hours: 9-5.</p>\n")
+    for command in (["gate", "site"], ["publish", "site", "public"]):
+        done = run(*command, "--audit", "a.db", cwd=root)
+        assert "Traceback" not in done.stderr and done.returncode in (0, 1), done.stderr[-500:]
+    assert "published  caf\\xe9.html" in done.stdout
+    log = open_audit(str(root / "a.db"), create=False)
+    assert verify(log).ok and len(log.entries()) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from spillguard.cli.common import (
     write_output,
 )
 from spillguard.detect.rules import RULES
+from spillguard.errors import UserError
 from spillguard.gate import FORMATS, approve_file, run_gate
 
 keys_app = typer.Typer(help="Approvers' signing keys.", no_args_is_help=True)
@@ -86,7 +88,14 @@ def publish_command(
     rules = policy_or_default(policy)
 
     def run() -> Any:
-        result = publish(src, dest, rules, approvals_dir(approvals), datetime.now(UTC), jobs=jobs)
+        try:
+            result = publish(src, dest, rules, approvals_dir(approvals), datetime.now(UTC), jobs=jobs)
+        except (UserError, OSError) as exc:
+            # Every run is in the log, one that stopped part way too (say what stopped it);
+            # if the log cannot take it either, the error that stopped the run is the one shown.
+            with contextlib.suppress(UserError, OSError):
+                record(audit, "publish", {"src": str(src), "dest": dest, "error": str(exc)})
+            raise
         return result, record(audit, "publish", result.audit_detail(str(src), dest))[1]
 
     result, entry = guarded(run)
