@@ -15,6 +15,7 @@ import typer
 from spillguard.cli.common import (
     EXIT_BLOCKED,
     EXIT_OK,
+    EXIT_USAGE,
     ApprovalsOption,
     AuditOption,
     PolicyOption,
@@ -195,7 +196,11 @@ def monitor_command(
     _require("apprise")
     from spillguard.watch.monitor import MonitorConfig, monitor_site
 
+    blind = False
+
     def report(result: PassResult) -> None:
+        nonlocal blind
+        blind = blind or result.blind
         for found in result.found:
             r = found.report
             label = "APPROVED" if found.approved else "BLOCK"
@@ -207,6 +212,14 @@ def monitor_command(
             f"{result.scanned} scanned, {len(result.blocked)} newly blocked, "
             f"{len(result.still_blocked)} still blocked ({result.seconds:.1f} s)"
         )
+        if result.hidden_by_robots:
+            say(
+                f"monitor: {result.hidden_by_robots} URLs in scope not fetched because robots.txt "
+                "disallows them (a visitor can still fetch them: --ignore-robots looks)",
+                err=True,
+            )
+        if result.blind:
+            say("monitor: could not look at the site: nothing was fetched this pass", err=True)
 
     def started() -> None:
         say(f"monitoring {config.url} every {config.interval:g} s; Ctrl-C to stop", err=True)
@@ -239,6 +252,8 @@ def monitor_command(
         ),
         extra=WATCH_EXTRA_MISSING,
     )
+    if once and blind:
+        raise typer.Exit(EXIT_USAGE)  # a pass that saw nothing found nothing: not a pass
     raise typer.Exit(EXIT_BLOCKED if once and blocked else EXIT_OK)
 
 

@@ -145,6 +145,12 @@ class PassResult:
     found: tuple[Found, ...]
     seconds: float
     still_blocked: tuple[str, ...] = ()  # alerted in an earlier pass, unchanged, still served
+    hidden_by_robots: int = 0  # URLs in scope robots.txt kept this pass from (a visitor may fetch them)
+
+    @property
+    def blind(self) -> bool:
+        """Nothing on the site could be looked at (unreachable, or robots.txt hid it all)."""
+        return self.fetched + self.not_modified == 0
 
     @property
     def blocked(self) -> tuple[Found, ...]:
@@ -235,12 +241,30 @@ class RateLimit:
             time.sleep(start - now)
 
 
+class OutOfScope(urllib.error.URLError):
+    """A redirect that leaves the scope: never followed (it could lead anywhere, a cloud
+    metadata service included)."""
+
+
+class _ScopedRedirects(urllib.request.HTTPRedirectHandler):
+    def __init__(self, config: MonitorConfig) -> None:
+        self.config = config
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        if not self.config.in_scope(newurl):
+            raise OutOfScope(f"redirected out of scope to {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 class Fetcher:
     def __init__(self, config: MonitorConfig, max_bytes: int, folder: str) -> None:
         self.config = config
         self.max_bytes = max_bytes
         self.folder = folder
         self.rate = RateLimit(config.rate)
+        self.opener = urllib.request.build_opener(_ScopedRedirects(config))
 
     def get(self, url: str, row: Row | None, conditional: bool = True) -> Fetched:
         headers = {"User-Agent": self.config.user_agent, "Accept": "*/*"}
@@ -251,9 +275,10 @@ class Fetcher:
                 headers["If-Modified-Since"] = row.last_modified
         self.rate.wait()
         try:
-            response = urllib.request.urlopen(
-                urllib.request.Request(url, headers=headers), timeout=self.config.timeout
-            )
+            request = urllib.request.Request(url, headers=headers)
+            response = self.opener.open(request, timeout=self.config.timeout)
+        except OutOfScope as exc:
+            return Fetched(url, 0, problem=str(exc.reason))
         except urllib.error.HTTPError as exc:
             exc.close()
             return Fetched(url, exc.code, problem=f"HTTP {exc.code}" if exc.code != 304 else "")
@@ -274,9 +299,14 @@ class Fetcher:
             dir=self.folder, suffix="-" + "".join(c for c in name if c.isalnum() or c in "._-")[:80]
         )
         over = False
+        # The whole fetch is bounded, not only each read: a server that drips a byte at a time
+        # would otherwise hold a pass for as long as it likes.
+        deadline = time.monotonic() + self.config.timeout
         try:
             with os.fdopen(fd, "wb") as out:
-                while block := response.read(CHUNK):
+                while block := response.read1(CHUNK):
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"not done in {self.config.timeout:g} s")
                     size += len(block)
                     if size > self.max_bytes:
                         over = True
@@ -384,7 +414,7 @@ class Monitor:
                 if url not in seen and self.config.in_scope(url):
                     seen.add(url)
                     frontier.append((url, 0))
-            fetched_count = not_modified = scanned = 0
+            fetched_count = not_modified = scanned = hidden = 0
             errors: list[str] = []
             found: list[Found] = []
             still: list[str] = []
@@ -397,6 +427,7 @@ class Monitor:
                         for u, d in frontier
                         if robots is None or robots.can_fetch(self.config.user_agent, u)
                     ]
+                    hidden += len(frontier) - len(allowed)
                     rows = {u: self.state.get(u) for u, _ in allowed}
                     jobs = [fetchers.submit(fetcher.get, u, rows[u]) for u, _ in allowed]
                     results = [job.result() for job in jobs]
@@ -457,6 +488,7 @@ class Monitor:
             found=tuple(found),
             seconds=time.perf_counter() - clock,
             still_blocked=tuple(still),
+            hidden_by_robots=hidden,
         )
 
     def _robots(self, fetcher: Fetcher) -> urllib.robotparser.RobotFileParser | None:

@@ -1,0 +1,110 @@
+"""Issue 13, the live-site monitor as an attacker's server would meet it: redirects to another
+host, a response that drips, robots.txt hiding the site, and a site that is not there. All
+servers listen on loopback and stop with the test."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from gatekit import run
+from watchkit import free_port
+
+from spillguard.watch.monitor import Fetcher, MonitorConfig
+
+pytest.importorskip("apprise")
+
+Routes = dict[str, tuple[int, dict[str, str], bytes]]
+
+
+@contextmanager
+def serve(
+    routes: Routes, host: str = "127.0.0.1", drip: float | None = None
+) -> Iterator[tuple[str, list[str]]]:
+    """A server for `routes` (path -> status, headers, body); yields its base URL and the
+    paths it was asked for. `drip`: seconds between the body's bytes (a slow-drip server)."""
+    asked: list[str] = []
+    stopping = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            status, headers, body = routes.get(self.path, (404, {}, b"not here"))
+            self.send_response(status)
+            for name, value in {"Content-Length": str(len(body)), **headers}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if drip is None:
+                self.wfile.write(body)
+                return
+            for byte in body:
+                if stopping.wait(drip):
+                    return
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer((host, 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}", asked
+    finally:
+        stopping.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_redirect_to_another_host_is_not_followed(tmp_path: Path) -> None:
+    with serve({"/latest": (200, {}, b"metadata: secret-token")}, host="127.0.0.2") as (other, other_asked):
+        routes = {"/report.csv": (302, {"Location": f"{other}/latest"}, b"")}
+        with serve(routes) as (site, _):
+            fetcher = Fetcher(MonitorConfig(url=f"{site}/"), 10_000, str(tmp_path))
+            fetched = fetcher.get(f"{site}/report.csv", None)
+    assert other_asked == []  # the other address never saw a request
+    assert fetched.path is None and fetched.problem == f"redirected out of scope to {other}/latest"
+
+
+def test_a_redirect_within_the_site_is_followed(tmp_path: Path) -> None:
+    routes = {"/old.csv": (301, {"Location": "/new.csv"}, b""), "/new.csv": (200, {}, b"facility,count\n")}
+    with serve(routes) as (site, asked):
+        fetched = Fetcher(MonitorConfig(url=f"{site}/"), 10_000, str(tmp_path)).get(f"{site}/old.csv", None)
+    assert asked == ["/old.csv", "/new.csv"] and fetched.status == 200
+
+
+def test_a_slow_drip_response_is_bounded_in_total_time(tmp_path: Path) -> None:
+    body = b"x" * 2_000
+    with serve({"/slow.csv": (200, {}, body)}, drip=0.01) as (site, _):
+        fetcher = Fetcher(MonitorConfig(url=f"{site}/", timeout=1.0), 10_000, str(tmp_path))
+        started = time.monotonic()
+        fetched = fetcher.get(f"{site}/slow.csv", None)
+        took = time.monotonic() - started
+    assert fetched.path is None and "not done in 1 s" in fetched.problem, fetched
+    assert took < 5.0  # 20 s of drip, cut at the bound (a read's own timeout is the slack)
+
+
+def test_a_pass_robots_txt_keeps_from_the_site_says_so_and_fails(tmp_path: Path) -> None:
+    routes = {
+        "/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /\n"),
+        "/": (200, {"Content-Type": "text/html"}, b'<a href="/roster.csv">list</a>'),
+    }
+    with serve(routes) as (site, asked):
+        done = run("monitor", f"{site}/", "--once", "--state", "m.db", "--audit", "a.db", cwd=tmp_path)
+    assert asked == ["/robots.txt"]
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "not fetched because robots.txt disallows them" in done.stderr
+    assert "could not look at the site" in done.stderr
+
+
+def test_a_site_that_cannot_be_reached_fails_the_pass(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/"
+    done = run("monitor", url, "--once", "--state", "m.db", "--audit", "a.db", cwd=tmp_path)
+    assert done.returncode == 2 and "could not look at the site" in done.stderr, done.stderr
