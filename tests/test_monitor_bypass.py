@@ -108,3 +108,35 @@ def test_a_site_that_cannot_be_reached_fails_the_pass(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/"
     done = run("monitor", url, "--once", "--state", "m.db", "--audit", "a.db", cwd=tmp_path)
     assert done.returncode == 2 and "could not look at the site" in done.stderr, done.stderr
+
+
+def test_sigterm_ends_a_pass_without_a_traceback(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from gatekit import SPILLGUARD
+
+    pages = 40
+    links = "".join(f'<a href="/p{n}.html">{n}</a>' for n in range(pages))
+    routes: Routes = {"/": (200, {"Content-Type": "text/html"}, links.encode())}
+    for n in range(pages):
+        routes[f"/p{n}.html"] = (200, {"Content-Type": "text/html"}, b"<p>Opening hours</p>")
+    command = [str(SPILLGUARD)] if SPILLGUARD.exists() else [sys.executable, "-m", "spillguard.cli"]
+    with serve(routes) as (site, asked):
+        args = ["monitor", f"{site}/", "--once", "--rate", "2", "--state", "m.db", "--audit", "a.db"]
+        process = subprocess.Popen(
+            [*command, *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 30
+        while len(asked) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        try:
+            _, err = process.communicate(timeout=20)  # at 2 requests/s the pass had 20 s to go
+        finally:
+            process.kill()
+    text = err.decode()
+    assert "Traceback" not in text, text
+    assert process.returncode == 130 and "interrupted" in text
+    assert len(asked) < pages

@@ -14,6 +14,7 @@ import typer
 
 from spillguard.cli.common import (
     EXIT_BLOCKED,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     ApprovalsOption,
@@ -252,6 +253,9 @@ def monitor_command(
         ),
         extra=WATCH_EXTRA_MISSING,
     )
+    if once and stop.is_set():  # the pass was cut short: what it saw is not the site
+        say("spillguard: interrupted", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
     if once and blind:
         raise typer.Exit(EXIT_USAGE)  # a pass that saw nothing found nothing: not a pass
     raise typer.Exit(EXIT_BLOCKED if once and blocked else EXIT_OK)

@@ -396,11 +396,20 @@ class Monitor:
         """Pass after pass, starting one every `interval` seconds, until `stop` is set."""
         while not stop.is_set():
             started = time.monotonic()
-            on_pass(self.crawl())
+            on_pass(self.crawl(stop))
             stop.wait(max(0.0, self.config.interval - (time.monotonic() - started)))
 
-    def crawl(self) -> PassResult:
+    def crawl(self, stop: threading.Event | None = None) -> PassResult:
+        """One pass over the site. `stop` set (SIGTERM, SIGINT) ends it early: what is being
+        fetched finishes, nothing more is asked for, and the pass reports what it saw."""
         clock = time.perf_counter()
+        stopping = stop or threading.Event()
+
+        def fetch(url: str, row: Row | None) -> Fetched:
+            if stopping.is_set():
+                return Fetched(url, 0, problem="not fetched: stopping")
+            return fetcher.get(url, row)
+
         with tempfile.TemporaryDirectory(prefix="spillguard-monitor-") as folder:
             fetcher = Fetcher(self.config, self.max_bytes, folder)
             robots = self._robots(fetcher) if self.config.obey_robots else None
@@ -421,7 +430,7 @@ class Monitor:
             with ThreadPoolExecutor(
                 self.config.concurrency, thread_name_prefix="spillguard-fetch"
             ) as fetchers:
-                while frontier:
+                while frontier and not stopping.is_set():
                     allowed = [
                         (u, d)
                         for u, d in frontier
@@ -429,7 +438,7 @@ class Monitor:
                     ]
                     hidden += len(frontier) - len(allowed)
                     rows = {u: self.state.get(u) for u, _ in allowed}
-                    jobs = [fetchers.submit(fetcher.get, u, rows[u]) for u, _ in allowed]
+                    jobs = [fetchers.submit(fetch, u, rows[u]) for u, _ in allowed]
                     results = [job.result() for job in jobs]
                     next_frontier: list[tuple[str, int]] = []
                     scans = []
@@ -458,6 +467,8 @@ class Monitor:
                                 scans.append((fetched, links))
                         else:
                             links = []
+                            if stopping.is_set():
+                                continue
                             if fetched.status != 404 or (depth == 0 and url == start):
                                 errors.append(f"{url}: {fetched.problem or fetched.status}")
                         if depth < self.config.max_depth:
@@ -601,7 +612,7 @@ def monitor_site(
     try:
         monitor = Monitor(config, store, pool, judge, sink, alerter)
         if once:
-            seen(monitor.crawl())
+            seen(monitor.crawl(stop))
         else:
             if on_start is not None:
                 on_start()
