@@ -140,3 +140,22 @@ def test_sigterm_ends_a_pass_without_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in text, text
     assert process.returncode == 130 and "interrupted" in text
     assert len(asked) < pages
+
+
+def test_a_large_download_is_not_read_into_memory_for_links(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from spillguard.watch.monitor import Fetched, links_of
+
+    body = tmp_path / "big.bin"
+    with body.open("wb") as fh:
+        for _ in range(64):
+            fh.write(b"\0" * (1024 * 1024))
+    fetched = Fetched("http://127.0.0.1/big.bin", 200, content_type="", path=str(body), size=64 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        assert links_of(fetched) == []
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024, peak

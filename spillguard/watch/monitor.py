@@ -55,6 +55,7 @@ USER_AGENT = f"spillguard-monitor/{__version__} (+personal-data leak monitor; ru
 DEFAULT_STATE = Path(".spillguard") / "monitor.db"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHUNK = 256 * 1024
+MAX_LINK_BYTES = 32 * 1024 * 1024  # a page or sitemap read into memory for its links, at most
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, status INTEGER, etag TEXT, "
@@ -334,15 +335,17 @@ def links_of(fetched: Fetched) -> list[str]:
     is a page of links) or a sitemap's locations."""
     if fetched.path is None:
         return []
-    data = Path(fetched.path).read_bytes()
     kind = fetched.content_type
-    if kind in HTML_TYPES or (
-        not kind and data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
-    ):
-        return _html_links(data, fetched.url)
-    if kind.endswith("xml") or fetched.url.endswith(".xml"):
-        return _sitemap_locations(data)
-    return []
+    with open(fetched.path, "rb") as fh:
+        head = fh.read(1024)
+        html = kind in HTML_TYPES or (
+            not kind and head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+        )
+        sitemap = not html and (kind.endswith("xml") or fetched.url.endswith(".xml"))
+        if not (html or sitemap) or fetched.size > MAX_LINK_BYTES:
+            return []  # a document, not a page: the scanner reads it from disk, not memory
+        data = head + fh.read()
+    return _html_links(data, fetched.url) if html else _sitemap_locations(data)
 
 
 def _html_links(data: bytes, base: str) -> list[str]:
