@@ -97,12 +97,23 @@ def take(path: Path, folder: Path, reason: dict[str, Any], now: datetime | None 
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
-        if not stat.S_ISREG(info.st_mode):
+        if stat.S_ISLNK(info.st_mode) or stat.S_ISFIFO(info.st_mode):
+            # Nothing to copy: the link (or FIFO) itself is made again in the quarantine,
+            # and the one in the web root is unlinked, so it is no longer served.
+            if stat.S_ISLNK(info.st_mode):
+                os.symlink(os.readlink(path), target)
+            else:
+                os.mkfifo(target, FILE_MODE)
+            os.unlink(path)
+            digest = ""
+            notes.append("made again across file systems (a link or FIFO), the original unlinked")
+        elif not stat.S_ISREG(info.st_mode):
             raise OSError(
                 errno.EXDEV, "not a regular file: cannot be copied to another file system"
             ) from None
-        digest = _move_across(path, target)
-        notes.append("copied across file systems")
+        else:
+            digest = _move_across(path, target)
+            notes.append("copied across file systems")
     scanned = reason.get("sha256")
     if scanned and scanned != digest:
         notes.append("the file changed between the scan and the move")

@@ -135,6 +135,7 @@ class Watcher:
         self._threads: list[threading.Thread] = []
         self._pool: Workers | None = None
         self._observer: Any = None
+        self._linked: set[str] = set()  # aliases of folders outside the root, watched too
         self._last_sweep = 0.0
 
     # --- life cycle ----------------------------------------------------------------------
@@ -200,6 +201,12 @@ class Watcher:
     def note(self, path: str, *, origin: int = LIVE, settle: float | None = None) -> None:
         if self._skipped(path):
             return
+        if os.path.isdir(path):
+            # A folder, or a link to one: an atomic deploy swaps `current -> releases/2` for
+            # `releases/3`. The link is served as the folder it shows: scan that tree, never
+            # the link (taking it out would take the site down).
+            self.note_tree(path)
+            return
         wait = self.config.settle if settle is None else settle
         signature = _signature(path)  # settled: still this at the due time
         now = time.monotonic()
@@ -235,9 +242,35 @@ class Watcher:
         return not parts or parts[0] == ".."
 
     def _files(self, folder: Path) -> Iterator[str]:
-        for base, _, names in os.walk(folder, followlinks=False):
+        """Every file under `folder`, through symlinked folders too (a web server serves
+        them); each folder once, so a link loop ends. A linked folder is also watched."""
+        seen: set[tuple[int, int]] = set()
+        for base, dirs, names in os.walk(folder, followlinks=True):
+            try:
+                info = os.stat(base)
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) in seen:
+                dirs[:] = []
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            for name in dirs:
+                if os.path.islink(os.path.join(base, name)):
+                    self._watch_link(os.path.join(base, name))
             for name in names:
                 yield os.path.join(base, name)
+
+    def _watch_link(self, alias: str) -> None:
+        """Events come from where a file really is: a linked folder outside the root gets a
+        watch of its own, its events told under the alias the web server serves."""
+        real = os.path.realpath(alias)
+        if self._observer is None or real == str(self.root) or real.startswith(str(self.root) + os.sep):
+            return  # inside the root: its events come already, under the real name
+        with self._cond:
+            if alias in self._linked:
+                return
+            self._linked.add(alias)
+        _schedule(self._observer, real, alias, self)
 
     # --- settling and dispatch -----------------------------------------------------------
 
@@ -423,17 +456,31 @@ def _class(path: str) -> int:
 def _observer(root: Path, watcher: Watcher) -> Any:
     """A watchdog observer feeding `watcher`. Reads (opened, closed without writing) are not
     asked for: a web server reads files all day."""
-    from watchdog import events as ev
     from watchdog.observers import Observer
+
+    observer = Observer()
+    _schedule(observer, str(root), str(root), watcher)
+    observer.start()
+    return observer
+
+
+def _schedule(observer: Any, folder: str, shown_as: str, watcher: Watcher) -> None:
+    """Watch `folder` recursively, telling `watcher` of each event under the name the web
+    server serves it by (`shown_as` in place of `folder`: a symlinked folder's alias)."""
+    from watchdog import events as ev
+
+    def served(path: bytes | str) -> str:
+        text = os.fsdecode(path)
+        return shown_as + text[len(folder) :] if shown_as != folder else text
 
     class Handler(ev.FileSystemEventHandler):
         def on_any_event(self, event: ev.FileSystemEvent) -> None:
-            src = os.fsdecode(event.src_path)
+            src = served(event.src_path)
             if isinstance(event, ev.FileMovedEvent):
                 watcher.forget(src)
-                watcher.note(os.fsdecode(event.dest_path), settle=CLOSED_SETTLE_SECONDS)
+                watcher.note(served(event.dest_path), settle=CLOSED_SETTLE_SECONDS)
             elif isinstance(event, ev.DirMovedEvent):
-                watcher.note_tree(os.fsdecode(event.dest_path))
+                watcher.note_tree(served(event.dest_path))
             elif isinstance(event, ev.DirCreatedEvent):
                 watcher.note_tree(src)
             elif isinstance(event, ev.FileDeletedEvent):
@@ -443,7 +490,6 @@ def _observer(root: Path, watcher: Watcher) -> Any:
             elif isinstance(event, ev.FileCreatedEvent | ev.FileModifiedEvent):
                 watcher.note(src)
 
-    observer = Observer()
     wanted: list[type[ev.FileSystemEvent]] = [
         ev.FileCreatedEvent,
         ev.FileModifiedEvent,
@@ -453,9 +499,7 @@ def _observer(root: Path, watcher: Watcher) -> Any:
         ev.DirCreatedEvent,
         ev.DirMovedEvent,
     ]
-    observer.schedule(Handler(), str(root), recursive=True, event_filter=wanted)
-    observer.start()
-    return observer
+    observer.schedule(Handler(), folder, recursive=True, event_filter=wanted)
 
 
 def watch_webroot(
