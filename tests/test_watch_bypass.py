@@ -110,3 +110,24 @@ def test_a_link_and_a_fifo_are_taken_out_across_file_systems(
     assert os.readlink(folder / link.stored) == str(target)
     assert os.path.lexists(folder / pipe.stored)
     assert target.exists()  # the link's target is not ours to move
+
+
+def test_a_clean_workbook_uploaded_slowly_is_not_judged_mid_write(tmp_path: Path) -> None:
+    import time
+
+    from testing.synth import facility_counts, write_workbook
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    write_workbook(staging / "counts.xlsx", {"Counts": facility_counts()})
+    data = (staging / "counts.xlsx").read_bytes()
+    with running_watcher(tmp_path) as w:
+        target = w.root / "counts.xlsx"
+        with target.open("wb") as upload:  # an upload with pauses: 1.5 s between its halves
+            upload.write(data[: len(data) // 2])
+            upload.flush()
+            time.sleep(1.5)
+            upload.write(data[len(data) // 2 :])
+        assert wait_for(lambda: any(o.path == str(target) and o.action == "passed" for o in w.outcomes))
+        assert w.watcher.wait_idle(60)
+    assert target.exists() and not quarantine.items(w.folder)

@@ -47,6 +47,11 @@ from spillguard.watch.judge import Judge
 
 SETTLE_SECONDS = 0.25  # no change in this long: the writer is done
 CLOSED_SETTLE_SECONDS = 0.02  # after close-after-write or a rename into place
+# A file its writer still holds open (written to, not closed) that cannot be read yet is
+# half-uploaded, not hostile: looked at again after a pause, and judged as it is only once
+# nothing has been written for this long (a writer may not keep a file open forever).
+WRITING_RECHECK_SECONDS = 1.0
+OPEN_WRITER_SECONDS = 30.0
 RESCAN_SECONDS = 300.0
 LIVE, SWEPT = 0, 1
 # Scheduling only, never the verdict: every file is scanned.
@@ -82,7 +87,7 @@ class Outcome:
     """What the watcher did with one file."""
 
     path: str
-    action: str  # passed | warned | quarantined | approved | failed | gone
+    action: str  # passed | warned | quarantined | approved | failed | gone | writing (looked at again)
     report: FileReport
     item: quarantine.Item | None = None
     problem: str = ""
@@ -136,6 +141,7 @@ class Watcher:
         self._pool: Workers | None = None
         self._observer: Any = None
         self._linked: set[str] = set()  # aliases of folders outside the root, watched too
+        self._writing: dict[str, float] = {}  # path -> last write event, while not closed
         self._last_sweep = 0.0
 
     # --- life cycle ----------------------------------------------------------------------
@@ -228,8 +234,18 @@ class Watcher:
         for path in self._files(Path(folder)):
             self.note(path, settle=CLOSED_SETTLE_SECONDS)
 
+    def wrote(self, path: str) -> None:
+        """A write event: the file is being written until its writer closes it."""
+        with self._cond:
+            self._writing[path] = time.monotonic()
+
+    def closed(self, path: str) -> None:
+        with self._cond:
+            self._writing.pop(path, None)
+
     def forget(self, path: str) -> None:
         with self._cond:
+            self._writing.pop(path, None)
             self._pending.pop(path, None)
             self._known.pop(path, None)
             self._cond.notify_all()
@@ -365,10 +381,17 @@ class Watcher:
                 with self._cond:
                     self._inflight.discard(path)
                     self._cond.notify_all()
+            if outcome is not None and outcome.action == "writing":
+                self.note(path, settle=WRITING_RECHECK_SECONDS)
             if outcome is not None:
                 self.counts.by_action[outcome.action] = self.counts.by_action.get(outcome.action, 0) + 1
                 if self._on_outcome is not None:
                     self._on_outcome(outcome)
+
+    def _still_written(self, path: str) -> bool:
+        with self._cond:
+            last = self._writing.get(path)
+        return last is not None and time.monotonic() - last < OPEN_WRITER_SECONDS
 
     def _judge(self, path: str, reports: list[FileReport]) -> Outcome:
         top = reports[0]
@@ -378,6 +401,8 @@ class Watcher:
             self._known[path] = signature
         if top.verdict != "block":
             return Outcome(path, "passed" if top.verdict == "pass" else "warned", top)
+        if top.uninspectable and self._still_written(path):
+            return Outcome(path, "writing", top)  # half-uploaded: looked at again shortly
         if signature is None:
             return Outcome(path, "gone", top)  # deleted or renamed mid-scan
         rel = os.path.relpath(path, self.root)
@@ -478,6 +503,7 @@ def _schedule(observer: Any, folder: str, shown_as: str, watcher: Watcher) -> No
             src = served(event.src_path)
             if isinstance(event, ev.FileMovedEvent):
                 watcher.forget(src)
+                watcher.closed(served(event.dest_path))
                 watcher.note(served(event.dest_path), settle=CLOSED_SETTLE_SECONDS)
             elif isinstance(event, ev.DirMovedEvent):
                 watcher.note_tree(served(event.dest_path))
@@ -486,8 +512,10 @@ def _schedule(observer: Any, folder: str, shown_as: str, watcher: Watcher) -> No
             elif isinstance(event, ev.FileDeletedEvent):
                 watcher.forget(src)
             elif isinstance(event, ev.FileClosedEvent):
+                watcher.closed(src)
                 watcher.note(src, settle=CLOSED_SETTLE_SECONDS)
             elif isinstance(event, ev.FileCreatedEvent | ev.FileModifiedEvent):
+                watcher.wrote(src)
                 watcher.note(src)
 
     wanted: list[type[ev.FileSystemEvent]] = [
