@@ -9,25 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gatekit import NOW, make_keys, write_policy, write_roster, write_site
+from gatekit import NOW, published, write_roster
 
 import spillguard.pipeline as pipeline
 import spillguard.publish as publishing
 from spillguard.policy import DEFAULT_POLICY, load_policy
 from spillguard.publish import publish
 from testing.synth import facility_counts, write_rows
-
-
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    write_site(tmp_path / "site")
-    write_policy(tmp_path, make_keys(tmp_path / "keys", "alice", "bob"))
-    return tmp_path
-
-
-def published(dest: Path) -> set[str]:
-    return {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() or p.is_symlink()}
 
 
 def run_publish(root: Path, **kwargs: Any) -> publishing.PublishResult:
