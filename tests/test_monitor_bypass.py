@@ -159,3 +159,27 @@ def test_a_large_download_is_not_read_into_memory_for_links(tmp_path: Path) -> N
     finally:
         tracemalloc.stop()
     assert peak < 4 * 1024 * 1024, peak
+
+
+def test_an_alert_for_a_zip_on_the_site_counts_the_people_inside(tmp_path: Path) -> None:
+    import io
+    import json
+    import zipfile
+
+    from watchkit import receiver, roster
+
+    roster(tmp_path / "staging" / "list.xlsx", count=20, seed=9)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as zf:
+        zf.write(tmp_path / "staging" / "list.xlsx", "list.xlsx")
+    routes: Routes = {
+        "/": (200, {"Content-Type": "text/html"}, b'<a href="/bundle.zip">data</a>'),
+        "/bundle.zip": (200, {"Content-Type": "application/zip"}, packed.getvalue()),
+    }
+    with serve(routes) as (site, _), receiver() as inbox:
+        args = ["--once", "--state", "m.db", "--audit", "a.db", "--alert", inbox.url]
+        done = run("monitor", f"{site}/", *args, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "20 individuals" in done.stdout
+    body = json.loads(inbox.bodies[0])["message"]
+    assert "people: 20 individuals" in body and "a_number=20" in body, body

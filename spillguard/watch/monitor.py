@@ -41,7 +41,7 @@ from spillguard.model import FileReport
 from spillguard.pipeline import uninspectable_report
 from spillguard.policy import Policy
 from spillguard.watch.alerts import Alert, Alerter, audited_alerter
-from spillguard.watch.audit_sink import AuditSink, summary
+from spillguard.watch.audit_sink import AuditSink, summary, with_members
 from spillguard.watch.judge import Judge
 
 DEFAULT_INTERVAL = 60.0
@@ -485,11 +485,11 @@ class Monitor:
                                     next_frontier.append((link, depth + 1))
                     futures = [(f, links, self._scan(f)) for f, links in scans]
                     for fetched, links, future in futures:
-                        report = self._report(fetched, future)
+                        report, told = self._report(fetched, future)
                         scanned += 1
                         self.state.record(fetched, links, report)
                         if report.verdict == "block":
-                            found.append(self._blocked(fetched, report))
+                            found.append(self._blocked(fetched, report, told))
                         if fetched.path:
                             Path(fetched.path).unlink(missing_ok=True)
                     frontier = next_frontier
@@ -524,17 +524,19 @@ class Monitor:
             return None
         return self.pool.submit(fetched.path)
 
-    def _report(self, fetched: Fetched, future: Any) -> FileReport:
+    def _report(self, fetched: Fetched, future: Any) -> tuple[FileReport, FileReport]:
+        """The file's report under its URL (that is where it is public), and the same with
+        its members' people added in, for what is said about it (alerts, the audit log)."""
         if future is None:
-            return uninspectable_report(
+            over = uninspectable_report(
                 fetched.url, fetched.size, "", "unknown", f"over limit: more than {self.max_bytes} bytes"
             )
+            return over, over
         reports: list[FileReport] = future.result()
-        top = reports[0]
-        # Reported under its URL: that is where the file is public.
-        return replace(top, path=fetched.url)
+        top = replace(reports[0], path=fetched.url)
+        return top, replace(with_members(reports), path=fetched.url)
 
-    def _blocked(self, fetched: Fetched, report: FileReport) -> Found:
+    def _blocked(self, fetched: Fetched, report: FileReport, told: FileReport) -> Found:
         try:
             approved = self.judge.decide(report, name=fetched.url).passes
         except ApprovalError:
@@ -542,8 +544,8 @@ class Monitor:
         row = self.state.get(fetched.url)
         key = report.sha256 or f"over-limit:{fetched.size}"
         if approved or (row is not None and row.alerted_sha256 == key):
-            return Found(fetched.url, report, approved, alerted=False)
-        detail = {"url": fetched.url, "site": self.config.url, **summary(report)}
+            return Found(fetched.url, told, approved, alerted=False)
+        detail = {"url": fetched.url, "site": self.config.url, **summary(told)}
         self.audit.append("monitor-block", detail)
         self.alerter.send(
             Alert(
@@ -551,15 +553,15 @@ class Monitor:
                 action="found on the live site",
                 verdict=report.verdict,
                 severity=report.severity,
-                individuals=report.individuals,
-                records=report.records,
-                counts=dict(report.counts),
+                individuals=told.individuals,
+                records=told.records,
+                counts=dict(told.counts),
                 where=self.config.url,
                 sha256=report.sha256,
             )
         )
         self.state.mark_alerted(fetched.url, key)
-        return Found(fetched.url, report, approved, alerted=True)
+        return Found(fetched.url, told, approved, alerted=True)
 
 
 def _now() -> str:
