@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import time
+from collections import Counter
 from dataclasses import replace
 from typing import IO, Any
 
@@ -192,6 +193,8 @@ def _mask_locations(assessment: Assessment) -> None:
     if not flagged:
         return
     masked_parts = {part: _masked(part, flagged) for part in parts}
+    hidden = Counter({_masked(part, flagged): n for part, n in assessment.hidden_parts.items()})
+    assessment.hidden_parts = hidden  # named in the reason ("3 hidden: sheet:...")
     assessment.findings[:] = [
         f
         if masked_parts.get(f.location.part, f.location.part) == f.location.part

@@ -287,11 +287,16 @@ def test_sheet_names_holding_personal_data_are_masked_in_every_format(tmp_path: 
         ["A212345623", "QUISPE MAMANI, EDGAR", "11/02/1979", "PERU"],
         ["A212345624", "TICONA, WILBER", "01/30/1990", "BOLIVIA"],
     ]
-    write_workbook(tmp_path / "cases.xlsx", {"QUISPE MAMANI A212345622": rows})
+    write_workbook(
+        tmp_path / "cases.xlsx",
+        {"Summary": [["Facility", "Count"], ["North", "12"]], "QUISPE MAMANI A212345622": rows},
+        {"QUISPE MAMANI A212345622": "hidden"},  # named in the reason: "(all hidden: sheet:...)"
+    )
     for format in ("table", "json", "sarif", "csv"):
         done = run("scan", "-v", "--format", format, "--jobs", "0", "cases.xlsx", cwd=tmp_path)
         out = done.stdout
         assert done.returncode == 1 and "A*******22" in out, (format, out[:2000])
+        assert "hidden: sheet:Q****E M****I A*******22" in out, (format, out[:2000])
         for secret in ("QUISPE", "MAMANI", "A212345622", "2123456", "1982", "05/24", "/82"):
             assert secret not in out, (format, secret)
 
