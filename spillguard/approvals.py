@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spillguard.errors import UserError
+from spillguard.files import read_regular
 from spillguard.model import FileReport
 from spillguard.policy import KEY_PREFIX, Policy, keyed_hash, valid_public_key
 
@@ -98,7 +99,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         raise ApprovalError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
@@ -116,7 +117,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 def load_public_key(path: Path) -> str:
     """The `ed25519:BASE64` key in a `.pub` file."""
     try:
-        text = path.read_text(encoding="ascii")
+        text = read_regular(path).decode("ascii")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not ASCII text"
         raise ApprovalError(f"{path}: cannot read: {reason or exc}") from None
@@ -177,7 +178,10 @@ def parse_expiry(text: str, now: datetime) -> datetime:
     """`30d`, `12h`, `2w`, or an ISO 8601 date or time."""
     match = DURATION.fullmatch(text.strip())
     if match:
-        return now + int(match.group(1)) * UNITS[match.group(2)]
+        try:
+            return now + int(match.group(1)) * UNITS[match.group(2)]
+        except OverflowError:
+            raise ApprovalError(f"--expires {text!r}: too far in the future") from None
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -277,13 +281,15 @@ FIELDS: dict[str, type | tuple[type, ...]] = {
 
 def read_approval(path: Path) -> Approval:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path).decode("utf-8"))
     except OSError as exc:
         raise ApprovalError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ApprovalError(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise ApprovalError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise ApprovalError(f"{path}: not an approval (nested too deeply)") from None
     if not isinstance(data, dict):
         raise ApprovalError(f"{path}: not an approval (expected a JSON object)")
     for key, kind in FIELDS.items():

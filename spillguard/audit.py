@@ -131,24 +131,35 @@ def _postgres_dialect() -> Dialect:
     )
 
 
-def open_audit(url: str | None = None) -> AuditLog:
+def open_audit(url: str | None = None, *, create: bool = True) -> AuditLog:
     """The audit log at `url`: a path or `sqlite:///path` (default `.spillguard/audit.db`), or a
-    `postgresql://` URL (needs psycopg, in the respond extra)."""
+    `postgresql://` URL (needs psycopg, in the respond extra).
+
+    `create=False` (reading, verifying): a log that does not exist is an error, never an empty
+    chain, and nothing is created. A log named explicitly is never given a folder: only the
+    default `.spillguard/` is made when missing (a typo in `--audit` is an error)."""
     from spillguard.store.database_url import parse_database_url
     from spillguard.store.records import StoreError
 
     try:
         database = parse_database_url(url, DEFAULT_AUDIT)
-        if database.kind == "sqlite" and database.path.is_dir():
-            raise AuditError(f"{database.display}: is a folder, not an audit log")
+        if database.kind == "sqlite":
+            path = database.path
+            if path.is_dir():
+                raise AuditError(f"{database.display}: is a folder, not an audit log")
+            if not create and not path.exists():
+                raise AuditError(f"{database.display}: no audit log there")
+            if url and not path.parent.is_dir():
+                raise AuditError(f"{database.display}: no such folder: {path.parent}")
         db = database.connect()
     except StoreError as exc:
         raise AuditError(str(exc)) from None
     if database.kind == "postgresql":
         dialect = _postgres_dialect()
-        return SqlAuditLog(db, dialect, database.display, TableAnchor(db, dialect))
+        return SqlAuditLog(db, dialect, database.display, TableAnchor(db, dialect), create=create)
     path = database.path
-    return SqlAuditLog(db, SQLITE, database.display, FileAnchor(path.with_name(path.name + HEAD_SUFFIX)))
+    anchor = FileAnchor(path.with_name(path.name + HEAD_SUFFIX))
+    return SqlAuditLog(db, SQLITE, database.display, anchor, create=create)
 
 
 def record(url: str | None, action: str, detail: dict[str, Any]) -> tuple[str, Entry]:
@@ -229,22 +240,30 @@ class TableAnchor:
 class SqlAuditLog:
     """AuditLog over one database connection (autocommit; transactions are explicit)."""
 
-    def __init__(self, db: Any, dialect: Dialect, location: str, anchor: Anchor) -> None:
+    def __init__(
+        self, db: Any, dialect: Dialect, location: str, anchor: Anchor, *, create: bool = True
+    ) -> None:
         self.location = location
         self._db, self._dialect, self._anchor = db, dialect, anchor
         try:
             if dialect.name == "sqlite":
                 db.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
-            for statement in dialect.schema:
-                db.execute(statement)
+            if create:
+                for statement in dialect.schema:
+                    db.execute(statement)
+            else:
+                db.execute("SELECT 1 FROM audit_chain LIMIT 1").fetchall()
         except dialect.errors as exc:
             db.close()
+            if not create and "audit_chain" in str(exc):
+                raise AuditError(f"{location}: no audit log there") from None
             raise AuditError(f"{location}: not a usable audit log: {_first_line(exc)}") from None
 
     def close(self) -> None:
         self._db.close()
 
     def append(self, action: str, detail: dict[str, Any]) -> Entry:
+        detail = storable(detail)
         failures: tuple[type[BaseException], ...] = (*self._dialect.errors, OSError)
         try:
             # The lock is held from reading the last hash to writing the anchor, so two gates
@@ -253,9 +272,16 @@ class SqlAuditLog:
                 self._db.execute(statement)
             try:
                 row = self._db.execute(
-                    "SELECT seq, hash FROM audit_chain ORDER BY id DESC LIMIT 1"
+                    f"SELECT {COLUMNS} FROM audit_chain ORDER BY id DESC LIMIT 1"
                 ).fetchone()
-                seq, prev = (int(row[0]) + 1, str(row[1])) if row else (1, GENESIS)
+                last = _entry(row) if row else None
+                problem = tail_problem(last, self._anchor.read())
+                if problem:
+                    raise AuditError(
+                        f"{self.location}: refusing to append to a damaged audit log: {problem} "
+                        "(see `spillguard audit verify`)"
+                    )
+                seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
                 at = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
                 actor = _actor()
                 content = {"seq": seq, "at": at, "action": action, "actor": actor, "detail": detail}
@@ -278,25 +304,65 @@ class SqlAuditLog:
 
     def entries(self) -> list[Entry]:
         try:
-            rows = self._db.execute(
-                "SELECT seq, at, action, actor, detail, prev_hash, hash FROM audit_chain ORDER BY id"
-            ).fetchall()
+            rows = self._db.execute(f"SELECT {COLUMNS} FROM audit_chain ORDER BY id").fetchall()
         except self._dialect.errors as exc:
             raise AuditError(f"{self.location}: cannot read the audit log: {_first_line(exc)}") from None
-        out = []
-        for seq, at, action, actor, detail, prev, digest in rows:
-            try:
-                parsed = json.loads(detail)
-            except (json.JSONDecodeError, TypeError):
-                parsed = {"unreadable": str(detail)}  # verify reports the broken hash
-            out.append(Entry(int(seq), at, action, actor, parsed, prev, digest))
-        return out
+        return [_entry(row) for row in rows]
 
     def head(self) -> Head | None:
         try:
             return self._anchor.read()
         except self._dialect.errors as exc:
             raise AuditError(f"{self.location}: cannot read the head anchor: {_first_line(exc)}") from None
+
+
+COLUMNS = "seq, at, action, actor, detail, prev_hash, hash"
+
+
+def storable(value: Any) -> Any:
+    """`value` with every string valid UTF-8: a file name that is not (a byte the file system
+    holds, which Python keeps as a lone surrogate) is kept with that byte as `\\xe9`."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
+def _entry(row: Any) -> Entry:
+    seq, at, action, actor, detail, prev, digest = row
+    try:
+        parsed = json.loads(detail, object_pairs_hook=_no_duplicate_keys)
+    except (ValueError, TypeError):
+        # verify reports the broken hash. A key given twice is refused too: the hash covers
+        # the value JSON keeps (the last), while SQL's JSON functions may read the first.
+        parsed = {"unreadable": str(detail)}
+    return Entry(int(seq), at, action, actor, parsed, prev, digest)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise ValueError("a key given twice")
+    return out
+
+
+def tail_problem(last: Entry | None, anchor: Head | None) -> str | None:
+    """What is wrong with the end of the log, checked before every append so that a log that
+    lost its tail is never extended into a shorter chain that verifies."""
+    count, head = (last.seq, last.hash) if last else (0, GENESIS)
+    if last is not None and entry_hash(last.prev_hash, last.content()) != last.hash:
+        return f"entry #{last.seq} was edited (its hash does not match it)"
+    if anchor is None:
+        return "head anchor missing: cannot tell if entries were deleted" if count else None
+    if anchor.count > count:
+        gone = f"#{count + 1}" if anchor.count == count + 1 else f"#{count + 1}-#{anchor.count}"
+        return f"entry {gone} deleted from the end (the head anchor records {anchor.count})"
+    if anchor.count != count or anchor.hash != head:
+        return f"head anchor does not match entry #{count} (the log was rewritten)"
+    return None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -345,17 +411,9 @@ def verify(log: AuditLog, expected_head: str | None = None) -> Verification:
         seen.add(entry.hash)
         prev, expected = entry.hash, expected + 1
     count = expected - 1
-    if anchor is None and count:
-        return Verification(
-            count, prev, f"head anchor missing beside {log.location}: cannot tell if entries were deleted"
-        )
-    if anchor is not None and anchor.count > count:
-        gone = f"#{count + 1}" if anchor.count == count + 1 else f"#{count + 1}-#{anchor.count}"
-        return Verification(
-            count, prev, f"entry {gone} deleted from the end (the head anchor records {anchor.count})"
-        )
-    if anchor is not None and (anchor.count < count or anchor.hash != prev):
-        return Verification(count, prev, f"head anchor does not match entry #{count} (the log was rewritten)")
+    problem = tail_problem(entries[-1] if entries else None, anchor)
+    if problem:
+        return Verification(count, prev, problem)
     if expected_head and not any(h.startswith(expected_head.lower()) for h in seen):
         return Verification(
             count, prev, f"head {expected_head[:16]}… is not in the log (entries deleted or rewritten)"

@@ -3,13 +3,17 @@ published. A file that blocks passes only with enough valid approvals from disti
 people; everything that goes wrong around it (a policy, key or approval that cannot be read)
 stops the gate with an error instead of letting a file through.
 
-Folders named `.git` or `.spillguard` are skipped when a directory is gated: they hold the
-repository and spillguard's own records (approvals, the audit log), which are never published.
+The site's own top-level `.git` and `.spillguard` folders are skipped when a directory is gated:
+they hold the repository and spillguard's own records (approvals, the audit log), and publish
+never copies them. Any other dot-folder (`sub/.git`, `.well-known`) is judged like the rest: web
+servers serve dot-folders unless told not to.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +24,7 @@ from spillguard.approvals import Approval, Decision, decide, load_approvals
 from spillguard.model import FileReport, Report
 from spillguard.policy import AllowEntry, Policy
 from spillguard.scan import expand, scan
+from spillguard.terminal import printable
 
 SKIPPED_FOLDERS = frozenset({".git", ".spillguard"})
 STATE_LABEL = {
@@ -64,19 +69,51 @@ class GateResult:
                 problems = [f"{c.approval.source}: {c.problem}" for c in d.checks if c.problem]
                 if problems:
                     item["problems"] = problems
+            suppressed = self.suppressed(f)
+            if suppressed:
+                item["suppressed"] = suppressed
             files.append(item)
         return {
             "passed": self.passed,
             "policy": self.policy.source or "built-in",
+            "policy_sha256": self.policy.sha256 or "built-in",
             "files": files,
             "stale_allowlist": [e.index for e in self.stale],
         }
 
+    def suppressed(self, report: FileReport) -> dict[str, int]:
+        """How many findings the policy left out of a top-level file and its members, by
+        the rule that did it (`paths[0] "*" allow_kinds person_name`, `allowlist #2`)."""
+        out: Counter[str] = Counter()
+        for f in self.report.files:
+            if f.path != report.path and not f.path.startswith(report.path + "!"):
+                continue
+            allowed = f.extra.get("allowed")
+            if not isinstance(allowed, dict):
+                continue
+            for kind, n in allowed.get("kinds", {}).items():
+                rules = self.policy.suppressors(report.path, kind) or [f"allow_kinds {kind}"]
+                out[" or ".join(rules)] += n
+            for index, n in allowed.get("allowlist_counts", {}).items():
+                out[f"allowlist #{index}"] += n
+        return dict(out)
+
 
 def gate_targets(paths: Iterable[str]) -> list[str]:
-    """Files under the given paths, without the repository's and spillguard's own folders."""
-    # Hooks pass every changed file, approvals included; those are records, not publications.
-    return [p for p in expand(paths) if not SKIPPED_FOLDERS.intersection(Path(p).parts)]
+    """Files under the given paths, without the site's own top-level `.git` and `.spillguard`
+    (a folder given is the site; a file given is named from the current folder, the way
+    hooks pass every changed file, approvals included: records, not publications)."""
+    targets: list[str] = []
+    for path in paths:
+        base = path if os.path.isdir(path) else os.curdir
+        targets.extend(p for p in expand([path]) if not is_own_record(p, base))
+    return targets
+
+
+def is_own_record(path: str, site: str) -> bool:
+    """`path` lies in the top-level `.git` or `.spillguard` folder of `site`."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(site))
+    return Path(rel).parts[0] in SKIPPED_FOLDERS
 
 
 def run_gate(
@@ -123,7 +160,8 @@ def render_table(result: GateResult, show_values: bool, verbose: bool) -> str:
     for f in result.report.files:
         d = result.decision(f)
         member = "!" in f.path
-        if f.verdict == "pass" and not verbose:
+        suppressed = {} if member else result.suppressed(f)
+        if f.verdict == "pass" and not verbose and not suppressed:
             continue
         label = f.verdict.upper() if f.verdict != "block" or member else STATE_LABEL[d.state]
         text = f"{label:8}  {f.path}  [{f.type}]  {f.reason}"
@@ -135,6 +173,8 @@ def render_table(result: GateResult, show_values: bool, verbose: bool) -> str:
                 shown = finding.as_dict(show_values)["value"]
                 lines.append(f"          {finding.kind:24} {finding.location.label():32} {shown}")
         if not member:
+            for rule, n in suppressed.items():
+                lines.append(f"          suppressed by the policy: {n} finding(s) ({rule})")
             for check in d.checks:
                 if check.problem:
                     lines.append(
@@ -150,11 +190,14 @@ def render_table(result: GateResult, show_values: bool, verbose: bool) -> str:
         f"gate: {len(top)} file{'s' if len(top) != 1 else ''}: {held} blocked, {approved} approved, "
         f"{warned} warned, {len(top) - held - approved - warned} passed"
     )
+    hidden = sum(n for f in top for n in result.suppressed(f).values())
+    if hidden:
+        summary += f", {hidden} finding(s) suppressed by the policy"
     summary += " -- publishing allowed" if result.passed else " -- publishing refused"
     lines.append(summary)
     if result.audit:
         lines.append(f"audit: entry #{result.audit['seq']} {str(result.audit['hash'])[:16]}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(printable, lines)) + "\n"
 
 
 def as_dict(result: GateResult, show_values: bool) -> dict[str, Any]:

@@ -39,6 +39,9 @@ EXIT_INTERNAL = 70  # a worker's exit codes
 EXIT_MEMORY = 71
 GRACE_SECONDS = 10.0  # past the pipeline's own deadline, before the worker is killed
 WARM_UP = b"facility,count\nNorth,12\nSouth,7\n"
+# What one scanner process needs resident, parsers loaded and a routine file open: the memory
+# available divided by it bounds how many run at once (10,000 asked for met the OOM killer).
+WORKER_MEMORY = 256 * 1024 * 1024
 Start = Literal["fork", "forkserver"]
 
 
@@ -59,13 +62,34 @@ def scan_in_worker(job: Job | str, policy: Policy) -> list[FileReport]:
         return workers.scan(job)
 
 
+def worker_limit() -> int:
+    """How many scanner processes this machine can run at once: no more than its cores (a scan
+    is CPU work), nor than the memory available holds."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    available = available_memory()
+    by_memory = available // WORKER_MEMORY if available is not None else cores
+    return max(1, min(cores, by_memory))
+
+
+def available_memory() -> int | None:
+    """MemAvailable from /proc/meminfo in bytes (None where there is none)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 class Workers:
     """Up to `count` scanner processes; `submit(job)` returns a future of the file's reports.
     Jobs are taken in the order submitted."""
 
     def __init__(self, policy: Policy, count: int = 1, *, start: Start = "fork") -> None:
         self.policy = policy
-        self.count = max(1, count)
+        self.count = max(1, min(count, worker_limit()))
         self._context = multiprocessing.get_context(start)
         self._jobs: queue.Queue[tuple[Job, Future[list[FileReport]]] | None] = queue.Queue()
         self._live: set[_Worker] = set()  # the worker processes now running

@@ -4,6 +4,7 @@ the report says. All frozen: a finding is a fact about a file, not something to 
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -189,7 +190,7 @@ class Finding:
             "kind": self.kind,
             "severity": self.severity,
             "confidence": round(self.confidence, 2),
-            "value": self.value if show_values else mask(self.value),
+            "value": self.value if show_values else mask(self.value, self.kind),
             "location": self.location.as_dict(),
         }
 
@@ -256,20 +257,44 @@ class Report:
         }
 
 
-def mask(value: str) -> str:
-    """Keep the first and last character of each word-ish run so a reviewer can tell values
-    apart without reading them: `A212345622` -> `A2******22`, `GARCIA, ANA` -> `G****A, A*A`."""
+MASK_DIGITS = 2  # digits of an identifier a masked value may keep: too few to look it up
+DATE_KINDS = frozenset({"date_of_birth"})
+_YEAR = re.compile(r"(?<!\d)(1[89]|20)\d\d(?!\d)")
+
+
+def mask(value: str, kind: str = "") -> str:
+    """Enough for a reviewer to tell values apart without reading them: the first and last
+    character of each word-ish run, and never more than two digits in all (`A212345622` ->
+    `A*******22`, `GARCIA, ANA` -> `G****A, A*A`). A date keeps only its century
+    (`05/24/1982` -> `**/**/19**`): the day, the month and the year would single a person out."""
     text = value.strip()
+    if kind in DATE_KINDS:
+        return _mask_date(text)
     if len(text) <= 2:
         return "*" * len(text)
     if len(text) <= 5:
-        return text[0] + "*" * (len(text) - 2) + text[-1]
-    if " " not in text and len(text) >= 8:
-        return text[:2] + "*" * (len(text) - 4) + text[-2:]
-    words = []
-    for word in text.split(" "):
-        if len(word) <= 2:
-            words.append(word[:1] + "*" * (len(word) - 1))
-        else:
-            words.append(word[0] + "*" * (len(word) - 2) + word[-1])
-    return " ".join(words)
+        shown = text[0] + "*" * (len(text) - 2) + text[-1]
+    elif " " not in text and len(text) >= 8:
+        shown = text[:2] + "*" * (len(text) - 4) + text[-2:]
+    else:
+        words = []
+        for word in text.split(" "):
+            if len(word) <= 2:
+                words.append(word[:1] + "*" * (len(word) - 1))
+            else:
+                words.append(word[0] + "*" * (len(word) - 2) + word[-1])
+        shown = " ".join(words)
+    return _keep_last_digits(shown, MASK_DIGITS)
+
+
+def _keep_last_digits(text: str, keep: int) -> str:
+    """`text` with every digit but the last `keep` shown ones starred."""
+    digits = [i for i, char in enumerate(text) if char.isdigit()]
+    hide = set(digits[: max(len(digits) - keep, 0)])
+    return "".join("*" if i in hide else char for i, char in enumerate(text))
+
+
+def _mask_date(text: str) -> str:
+    year = _YEAR.search(text)
+    kept = range(year.start(), year.start() + 2) if year else range(0)
+    return "".join(char if i in kept or not char.isalnum() else "*" for i, char in enumerate(text))

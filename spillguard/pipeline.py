@@ -5,10 +5,14 @@ for many files, each in a worker process with the limits."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import re
 import stat
 import time
+from collections import Counter
 from dataclasses import replace
+from typing import IO, Any
 
 from spillguard.assess import Assessment
 from spillguard.extract import extract
@@ -19,9 +23,12 @@ from spillguard.model import (
     VERDICT_ORDER,
     Embedded,
     FileReport,
+    Location,
     MediaNotRead,
+    Passage,
     PictureNotRead,
     Uninspectable,
+    mask,
 )
 from spillguard.policy import DEFAULT_POLICY, Policy
 
@@ -36,22 +43,83 @@ def scan_bytes(name: str, data: bytes, policy: Policy | None = None) -> list[Fil
 
 
 def scan_path(path: str, policy: Policy) -> list[FileReport]:
-    """One top-level file: its report and its members' reports."""
+    """One top-level file: its report and its members' reports.
+
+    The file is opened once and everything (the hash, the type, the parse) reads that one
+    descriptor, so a file renamed over it between the hash and the parse is not what gets
+    judged. Its fstat before and after must agree, or the file changed while being read (an
+    edit in place) and is uninspectable. Opened non-blocking and checked with fstat, so a FIFO
+    or a device is refused without being read."""
     try:
-        info = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         return [uninspectable_report(path, 0, "", "unknown", f"unreadable: {exc.strerror or exc}")]
+    opened = OpenedFile(fd)
+    info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         return [uninspectable_report(path, 0, "", "unknown", "not a regular file")]
     if info.st_size > policy.limits.max_file_bytes:
         return [uninspectable_report(path, info.st_size, "", "unknown", f"over limit: {info.st_size} bytes")]
     deadline = time.monotonic() + policy.limits.timeout_seconds
-    try:
-        with open(path, "rb"):
-            pass
-    except OSError as exc:
-        return [uninspectable_report(path, info.st_size, "", "unknown", f"unreadable: {exc.strerror or exc}")]
-    return scan_source(Source.from_path(path, info.st_size, deadline), policy)
+    source = Source(path, info.st_size, opened.reader, 0, deadline)
+    reports = scan_source(source, policy)
+    if _fingerprint(os.fstat(fd)) != _fingerprint(info):
+        return [uninspectable_report(path, info.st_size, "", "unknown", "changed while being read")]
+    return reports
+
+
+def _fingerprint(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+class OpenedFile:
+    """One open descriptor that any number of readers share, each with its own position
+    (`os.pread`), closed when the last of them is gone (a parser thread may outlive the scan)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def reader(self) -> IO[bytes]:
+        return io.BufferedReader(_PositionalReader(self), HASH_BLOCK)
+
+    def __del__(self) -> None:
+        os.close(self.fd)
+
+
+class _PositionalReader(io.RawIOBase):
+    def __init__(self, opened: OpenedFile) -> None:
+        self._opened = opened
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            position = offset
+        elif whence == io.SEEK_CUR:
+            position = self._position + offset
+        elif whence == io.SEEK_END:
+            position = os.fstat(self._opened.fd).st_size + offset
+        else:
+            raise ValueError(f"whence {whence}")
+        if position < 0:
+            raise OSError(22, "negative seek position")
+        self._position = position
+        return position
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = os.pread(self._opened.fd, len(view), self._position)
+        view[: len(data)] = data
+        self._position += len(data)
+        return len(data)
 
 
 def scan_source(source: Source, policy: Policy) -> list[FileReport]:
@@ -102,8 +170,50 @@ def _scan_source(source: Source, policy: Policy) -> list[FileReport]:
             ),
             *members,
         ]
+    _mask_locations(assessment)
     report = _report(source, digest, kind, assessment, policy, clock)
     return [_roll_up(report, members), *members]
+
+
+NAME_WORD = re.compile(r"[^\W\d_]{3,}")
+MAX_LOCATION_TEXTS = 1000  # distinct parts (sheets, slides, comments) whose names are checked
+
+
+def _mask_locations(assessment: Assessment) -> None:
+    """Location text is the file's own (a sheet named after a person, an A-number in a
+    comment's author): what the detectors flag in it, and any value found in the file that
+    it repeats, is masked there, since reports print locations as they are."""
+    from spillguard.detect import detect
+
+    parts = sorted({f.location.part for f in assessment.findings})[:MAX_LOCATION_TEXTS]
+    if not parts:
+        return
+    scratch = Assessment()
+    detect([Passage(part, Location(part="location")) for part in parts], scratch, lambda _: None)
+    flagged = {f.value.strip(): f.kind for f in (*scratch.findings, *assessment.findings)}
+    for f in assessment.findings:  # a sheet named `WANG XIAOMING` for the row `WANG, XIAOMING`
+        if f.kind == "person_name":
+            flagged.update((word, f.kind) for word in NAME_WORD.findall(f.value))
+    every_part = "\n".join(parts)  # one pass over all the text first: most values are in none
+    flagged = {value: kind for value, kind in flagged.items() if len(value) > 2 and value in every_part}
+    if not flagged:
+        return
+    masked_parts = {part: _masked(part, flagged) for part in parts}
+    hidden = Counter({_masked(part, flagged): n for part, n in assessment.hidden_parts.items()})
+    assessment.hidden_parts = hidden  # named in the reason ("3 hidden: sheet:...")
+    assessment.findings[:] = [
+        f
+        if masked_parts.get(f.location.part, f.location.part) == f.location.part
+        else replace(f, location=replace(f.location, part=masked_parts[f.location.part]))
+        for f in assessment.findings
+    ]
+
+
+def _masked(text: str, values: dict[str, str]) -> str:
+    for value in sorted(values, key=len, reverse=True):  # a full name before its given name
+        if value in text:
+            text = text.replace(value, mask(value, values[value]))
+    return text
 
 
 def _report(
@@ -120,11 +230,20 @@ def _report(
     extra: dict[str, object] = {}
     if assessment.truncated:
         extra["findings_truncated"] = True
+    suppressed = ""
     if assessment.allowed_kinds or assessment.allowed_entries:
+        total = sum(assessment.allowed_kinds.values()) + sum(assessment.allowed_entries.values())
         extra["allowed"] = {
             "kinds": dict(assessment.allowed_kinds),
             "allowlist": sorted(assessment.allowed_entries),
+            "allowlist_counts": {str(i): n for i, n in sorted(assessment.allowed_entries.items())},
+            "suppressed": total,
         }
+        # Said in the reason, so a policy that hides a roster cannot make it read "no
+        # personal data found" and nothing more.
+        parts = [f"allow_kinds {k}={n}" for k, n in sorted(assessment.allowed_kinds.items())]
+        parts += [f"allowlist #{i}={n}" for i, n in sorted(assessment.allowed_entries.items())]
+        suppressed = f" ({total} finding(s) suppressed by the policy: {', '.join(parts)})"
     return FileReport(
         path=source.name,
         sha256=digest,
@@ -132,7 +251,7 @@ def _report(
         type=kind,
         verdict=verdict or policy.verdict(severity),
         severity=severity,
-        reason=reason or assessment.reason(),
+        reason=(reason or assessment.reason()) + suppressed,
         individuals=assessment.individuals,
         records=assessment.records,
         counts=dict(assessment.counts),

@@ -143,6 +143,18 @@ class Policy:
     forbidden: str = ""  # set under a `no_personal_data` path rule: why no approval can clear it
     root: str = ""  # the folder path patterns are relative to; "" is the working directory
     source: str = ""  # the file this policy was read from, "" for the built-in one
+    sha256: str = ""  # of that file's bytes, recorded with every gate decision; "" built-in
+
+    def suppressors(self, path: str, kind: str) -> list[str]:
+        """Which parts of this policy leave findings of `kind` out at `path` (for reports:
+        a policy that hides a roster must say so)."""
+        out = [f"allow_kinds {kind}"] if kind in self.allow_kinds else []
+        out += [
+            f'paths[{i}] "{rule.pattern}" allow_kinds {kind}'
+            for i, rule in enumerate(self.paths)
+            if kind in rule.allow_kinds and rule in self.matching_rules(path)
+        ]
+        return out
 
     def verdict(self, severity: str) -> str:
         if severity in self.block:
@@ -156,7 +168,11 @@ class Policy:
         archive member as its archive."""
         outer = path.split("!", 1)[0]
         base = self.root or os.getcwd()
-        rel = os.path.relpath(os.path.abspath(outer), base)
+        # Symlinks resolved: a folder alias (`a-alias -> stats`) is judged by the rules of the
+        # folder it shows, so `stats/*` cannot be dodged by a second name.
+        rel = os.path.relpath(os.path.realpath(outer), os.path.realpath(base))
+        if rel == ".." or rel.startswith(".." + os.sep):  # leads out of the policy's folder
+            rel = os.path.relpath(os.path.abspath(outer), base)
         return rel.replace(os.sep, "/")
 
     def matching_rules(self, path: str) -> tuple[PathRule, ...]:
@@ -209,7 +225,12 @@ class Policy:
         return self.other_approvals
 
     def approver_for_key(self, public_key: str) -> Approver | None:
-        return next((a for a in self.approvers if public_key in a.keys), None)
+        """By the key's bytes, not its text: base64 has more than one spelling of 32 bytes
+        (the padding bits are ignored), and one key must stay one person."""
+        if not valid_public_key(public_key):
+            return None
+        raw = public_key_bytes(public_key)
+        return next((a for a in self.approvers if raw in map(public_key_bytes, a.keys)), None)
 
 
 DEFAULT_POLICY = Policy()
@@ -279,14 +300,18 @@ def load_policy(path: str) -> Policy:
     and the first thing wrong with it."""
     import tomllib
 
+    from spillguard.files import read_regular
+
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        raw = read_regular(path)
+        data = tomllib.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{path}: not valid TOML: {exc}") from None
-    return _Reader(path).policy(data)
+    return replace(_Reader(path).policy(data), sha256=hashlib.sha256(raw).hexdigest())
 
 
 @dataclass(frozen=True)
@@ -398,17 +423,18 @@ class _Reader:
     def approvers(self, value: object) -> tuple[Approver, ...]:
         table: dict[str, Any] = self.typed(value, dict, "[approvers]")
         out = []
-        seen: dict[str, str] = {}
+        seen: dict[bytes, str] = {}
         for name, item in table.items():
             keys: list[Any] = self.typed([item] if isinstance(item, str) else item, list, f"approvers.{name}")
             for key in keys:
                 self.typed(key, str, f"approvers.{name}")
                 if not valid_public_key(key):
                     raise self.error(f"approvers.{name}: not an Ed25519 public key ({KEY_PREFIX}BASE64)")
-                if key in seen:
+                raw = public_key_bytes(key)  # two spellings of one key are one key
+                if raw in seen:
                     # one key for two names would let one person count as two approvers
-                    raise self.error(f"approvers.{name}: key already listed for {seen[key]!r}")
-                seen[key] = name
+                    raise self.error(f"approvers.{name}: key already listed for {seen[raw]!r}")
+                seen[raw] = name
             out.append(Approver(name, tuple(keys)))
         return tuple(out)
 
@@ -486,6 +512,13 @@ class _Reader:
                 )
             )
         return salt, tuple(out)
+
+
+def public_key_bytes(text: str) -> bytes:
+    """The 32 bytes of a valid `ed25519:BASE64` key."""
+    import base64
+
+    return base64.b64decode(text[len(KEY_PREFIX) :], validate=True)
 
 
 def valid_public_key(text: str) -> bool:

@@ -9,6 +9,8 @@ what was published before and blocks now.
   every file this command published.
 - Fail closed: a file that blocks is removed from DEST if it is there (an older version of it
   was public); a file this command published that is gone from SRC is removed too.
+- Nothing from outside SRC: a symlink (to a file or a folder) whose target lies outside SRC is
+  listed as blocked and never copied (`/etc/passwd`, an `.env` secret, a whole folder).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,6 +57,8 @@ class Destination(Protocol):
     def put(self, rel: str, source: Path, sha256: str) -> None: ...
 
     def remove(self, rel: str) -> None: ...
+
+    def remove_published(self, rel: str, sha256: str) -> bool: ...  # only if it holds sha256
 
 
 @dataclass(frozen=True)
@@ -95,35 +101,46 @@ def publish(
     removed: list[tuple[str, str]] = []
     failed: list[tuple[str, str]] = []
     present: set[str] = set()
+    site = src.resolve()
     for f in result.top_level():
         rel = Path(f.path).relative_to(src).as_posix()
         present.add(rel)
         decision = result.decisions[f.path]
-        if not decision.passes:
-            blocked.append((rel, f"{f.reason} -- {decision.reason}"))
-            if rel in manifest or target.exists(rel):
-                # It was public, or something is public under its name: take it down.
-                target.remove(rel)
-                manifest.pop(rel, None)
-                removed.append((rel, "now blocks"))
-            continue
-        if manifest.get(rel, {}).get("sha256") == f.sha256 and target.exists(rel):
-            unchanged.append(rel)
+        outside = not Path(os.path.realpath(f.path)).is_relative_to(site)
+        if outside or not decision.passes:
+            why = "a symlink leading outside the site" if outside else f"{f.reason} -- {decision.reason}"
+            blocked.append((rel, why))
+            try:
+                if rel in manifest or target.exists(rel):
+                    # It was public, or something is public under its name: take it down.
+                    target.remove(rel)
+                    manifest.pop(rel, None)
+                    removed.append((rel, "now blocks"))
+            except (OSError, PublishError) as exc:
+                failed.append((rel, f"blocks, and cannot be taken down: {_why(exc)}"))
             continue
         try:
+            if manifest.get(rel, {}).get("sha256") == f.sha256 and target.exists(rel):
+                unchanged.append(rel)
+                continue
             target.put(rel, Path(f.path), f.sha256)
         except ChangedError:
             failed.append((rel, "changed while being published; run again"))
             continue
-        except OSError as exc:
-            failed.append((rel, f"cannot write: {exc.strerror or exc}"))
+        except (OSError, PublishError) as exc:  # one file's trouble is reported, the run goes on
+            failed.append((rel, f"cannot write: {_why(exc)}"))
             continue
         manifest[rel] = {"sha256": f.sha256, "size": f.size}
         copied.append(rel)
     for rel in sorted(set(manifest) - present):
-        target.remove(rel)
-        del manifest[rel]
-        removed.append((rel, "gone from source"))
+        # Only a file this command wrote, unchanged since, is taken down: the manifest lives in
+        # DEST, where anyone who can write there can put any name in it.
+        sha256 = manifest.pop(rel)["sha256"]
+        try:
+            if target.remove_published(rel, sha256):
+                removed.append((rel, "gone from source"))
+        except (OSError, PublishError) as exc:
+            failed.append((rel, f"gone from source, and cannot be taken down: {_why(exc)}"))
     target.write_manifest(manifest)
     return PublishResult(
         result, tuple(copied), tuple(unchanged), tuple(blocked), tuple(removed), tuple(failed)
@@ -150,6 +167,10 @@ def _verified_copy(source: Path, out: Any, sha256: str) -> None:
         raise ChangedError(str(source))
 
 
+def _why(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
 def _read_manifest(text: str, where: str) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads(text)
@@ -159,13 +180,35 @@ def _read_manifest(text: str, where: str) -> dict[str, dict[str, Any]]:
     except (ValueError, KeyError, TypeError):
         # An unreadable manifest only costs a full copy: every file is compared as new.
         return {}
-    return {str(k): v for k, v in files.items() if isinstance(v, dict)}
+    return {
+        str(k): v
+        for k, v in files.items()
+        if _plain_relative(str(k)) and isinstance(v, dict) and _HEX64.fullmatch(str(v.get("sha256", "")))
+    }
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _plain_relative(rel: str) -> bool:
+    """A file's path inside DEST as publish writes it: relative, no `.` or `..`, not the
+    manifest (`.`, `uploads/..`, `/etc/x` are not names publish ever wrote)."""
+    parts = rel.split("/")
+    return rel != MANIFEST and not rel.startswith("/") and all(p not in ("", ".", "..") for p in parts)
 
 
 def _manifest_text(files: dict[str, dict[str, Any]]) -> str:
     return (
         json.dumps({"schema": "spillguard.publish/1", "files": dict(sorted(files.items()))}, indent=1) + "\n"
     )
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class LocalDestination:
@@ -203,7 +246,7 @@ class LocalDestination:
 
     def put(self, rel: str, source: Path, sha256: str) -> None:
         target = self._path(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folders(target.parent)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -217,11 +260,19 @@ class LocalDestination:
             raise
 
     def remove(self, rel: str) -> None:
+        """Unlink the file (or link) at `rel`; a folder is never removed (publish writes files)."""
+        self._path(rel).unlink(missing_ok=True)
+
+    def remove_published(self, rel: str, sha256: str) -> bool:
         path = self._path(rel)
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            return False
+        if not stat.S_ISREG(info.st_mode) or _file_sha256(path) != sha256:
+            return False  # not what publish wrote (a folder, a link, an edited file): left alone
+        path.unlink()
+        return True
 
     def _write_text(self, path: Path, text: str) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
@@ -232,6 +283,17 @@ class LocalDestination:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _make_folders(folder: Path) -> None:
+    """`mkdir -p` without recursion (pathlib's and os.makedirs recurse once per level, and a
+    site can be a thousand folders deep)."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        each.mkdir(exist_ok=True)
 
 
 class FsspecDestination:
@@ -272,5 +334,12 @@ class FsspecDestination:
         self.fs.pipe_file(self._key(rel), buffer.getvalue())
 
     def remove(self, rel: str) -> None:
-        if self.fs.exists(self._key(rel)):
-            self.fs.rm(self._key(rel))
+        if self.fs.isfile(self._key(rel)):
+            self.fs.rm_file(self._key(rel))
+
+    def remove_published(self, rel: str, sha256: str) -> bool:
+        key = self._key(rel)
+        if not self.fs.isfile(key) or hashlib.sha256(self.fs.cat_file(key)).hexdigest() != sha256:
+            return False
+        self.fs.rm_file(key)
+        return True

@@ -65,28 +65,48 @@ def expand(paths: Iterable[str]) -> Iterator[str]:
 
 
 def _walk(root: str, seen: set[tuple[int, int]]) -> Iterator[str]:
-    try:
-        info = os.stat(root)
-    except OSError:
-        yield root  # reported as unreadable by scan_path
-        return
-    if (info.st_dev, info.st_ino) in seen:
-        return
-    seen.add((info.st_dev, info.st_ino))
-    try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError:
-        yield root
-        return
-    for entry in entries:
+    """Depth first in name order, on a stack of its own: a tree a thousand folders deep is
+    walked like any other (no recursion limit)."""
+    stack: list[Iterator[os.DirEntry[str]]] = []
+    folder: str | None = root
+    while True:
+        if folder is not None:
+            entries, unreadable = _open_folder(folder, seen)
+            if unreadable:
+                yield folder  # reported as unreadable by scan_path
+            elif entries is not None:
+                stack.append(iter(entries))
+            folder = None
+        if not stack:
+            return
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
         try:
             is_dir = entry.is_dir(follow_symlinks=True)
         except OSError:  # a link to itself (ELOOP): it leads nowhere, like a dangling link
             is_dir = False
         if is_dir:
-            yield from _walk(entry.path, seen)
+            folder = entry.path
         elif _is_file(entry) or not entry.is_symlink():
             yield entry.path
+
+
+def _open_folder(path: str, seen: set[tuple[int, int]]) -> tuple[list[os.DirEntry[str]] | None, bool]:
+    """The folder's entries by name (None when already walked: a loop), and whether it could
+    not be read."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None, True
+    if (info.st_dev, info.st_ino) in seen:
+        return None, False
+    seen.add((info.st_dev, info.st_ino))
+    try:
+        return sorted(os.scandir(path), key=lambda e: e.name), False
+    except OSError:
+        return None, True
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:

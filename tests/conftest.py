@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pg
 import pytest
+from gatekit import make_keys, write_policy, write_site
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -38,3 +39,13 @@ def postgres_server() -> Iterator[pg.PostgresServer]:
     server = pg.start_server(bin_dir)
     yield server
     pg.stop_server(server)
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The working directory of a publishing test: a small site (gatekit.write_site), two
+    approvers' keys and a policy that trusts them."""
+    monkeypatch.chdir(tmp_path)
+    write_site(tmp_path / "site")
+    write_policy(tmp_path, make_keys(tmp_path / "keys", "alice", "bob"))
+    return tmp_path

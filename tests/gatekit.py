@@ -93,6 +93,11 @@ def approve(
     return approval, write_approval(approval, folder)
 
 
+def published(dest: Path) -> set[str]:
+    """The files (and links) in a publish destination, relative to it."""
+    return {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() or p.is_symlink()}
+
+
 __all__ = [
     "NOW",
     "SPILLGUARD",
@@ -101,6 +106,7 @@ __all__ = [
     "load_policy",
     "make_keys",
     "policy_text",
+    "published",
     "run",
     "write_policy",
     "write_roster",

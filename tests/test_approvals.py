@@ -280,3 +280,26 @@ def test_approve_on_the_command_line(bench: Path) -> None:
     assert untrusted.returncode == 0 and "not among the policy's approvers" in untrusted.stderr
     no_reason = run("approve", "site/roster.xlsx", "--key", "keys/bob.key", "--reason", " ", cwd=bench)
     assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+
+
+def respell(key: str) -> str:
+    """The same 32 bytes in other base64: the last character's two unused bits flipped."""
+    import base64
+
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    body = key.removeprefix("ed25519:")
+    flipped = body[:-2] + alphabet[alphabet.index(body[-2]) ^ 1] + body[-1]
+    assert flipped != body and base64.b64decode(flipped) == base64.b64decode(body)
+    return "ed25519:" + flipped
+
+
+def test_two_spellings_of_one_key_are_one_person(bench: Path) -> None:
+    from spillguard.policy import PolicyError
+
+    alice = load_public_key(bench / "keys" / "alice.pub")
+    (bench / "spillguard.toml").write_text(f'[approvers]\nalice = "{alice}"\ncarol = "{respell(alice)}"\n')
+    with pytest.raises(PolicyError, match=r"approvers\.carol: key already listed for 'alice'"):
+        load_policy(str(bench / "spillguard.toml"))
+    (bench / "spillguard.toml").write_text(f'[approvers]\nalice = "{alice}"\n')
+    approver = load_policy(str(bench / "spillguard.toml")).approver_for_key(respell(alice))
+    assert approver is not None and approver.name == "alice"

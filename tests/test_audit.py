@@ -196,3 +196,70 @@ def test_a_log_that_cannot_be_written_stops_the_gate(tmp_path: Path) -> None:
     (tmp_path / "not-sqlite.db").write_text("x" * 200)
     done = run("audit", "verify", "--audit", "not-sqlite.db", cwd=tmp_path)
     assert done.returncode == 2 and "not-sqlite.db: not a usable audit log" in done.stderr
+
+
+# --- issue 13: a log that lost its tail is never extended; a missing log is an error ---------
+
+
+def test_a_gate_refuses_to_extend_a_log_whose_tail_was_deleted(log: Backend) -> None:
+    log.sql("DELETE FROM audit_chain WHERE seq > 4")
+    (log.folder / "a.txt").write_text("nothing\n")
+    done = run("gate", "a.txt", "--audit", log.url, cwd=log.folder)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "refusing to append to a damaged audit log: entry #5 deleted from the end" in done.stderr
+    assert done.stderr.count("\n") == 1
+    verified = run("audit", "verify", "--audit", log.url, cwd=log.folder)
+    assert verified.returncode == 1 and "TAMPERED: entry #5 deleted from the end" in verified.stdout
+
+
+def test_an_append_refuses_a_log_with_an_edited_last_entry_or_no_anchor(log: Backend) -> None:
+    log.sql("UPDATE audit_chain SET actor = 'someone else' WHERE seq = 5")
+    with pytest.raises(AuditError, match="entry #5 was edited"):
+        open_audit(log.url).append("gate", {"passed": True})
+    log.sql("DELETE FROM audit_chain WHERE seq = 5")
+    log.drop_anchor()
+    audit = open_audit(log.url)
+    with pytest.raises(AuditError, match="head anchor missing"):
+        audit.append("gate", {"passed": True})
+    audit.close()
+    assert [e.seq for e in open_audit(log.url, create=False).entries()] == [1, 2, 3, 4]
+
+
+def test_an_emptied_log_with_its_anchor_is_not_started_again(log: Backend) -> None:
+    log.sql("DELETE FROM audit_chain")
+    with pytest.raises(AuditError, match="entry #1-#5 deleted from the end"):
+        open_audit(log.url).append("gate", {"passed": True})
+
+
+def test_verifying_a_log_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    done = run("audit", "verify", "--audit", "typo.db", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "spillguard: error: typo.db: no audit log there\n"
+    assert not (tmp_path / "typo.db").exists()
+    # the database and its anchor both deleted: still no log, not an empty chain
+    (tmp_path / "a.txt").write_text("nothing\n")
+    assert run("gate", "a.txt", "--audit", "audit.db", cwd=tmp_path).returncode == 0
+    (tmp_path / "audit.db").unlink()
+    (tmp_path / "audit.db.head").unlink()
+    assert run("audit", "verify", "--audit", "audit.db", cwd=tmp_path).returncode == 2
+    assert run("audit", "show", "--audit", "audit.db", cwd=tmp_path).returncode == 2
+
+
+def test_an_audit_path_in_a_missing_folder_creates_no_folder(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("nothing\n")
+    missing = tmp_path / "nonexistent"
+    for command in (["gate", "a.txt"], ["audit", "verify"]):
+        done = run(*command, "--audit", str(missing / "a.db"), cwd=tmp_path)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert not missing.exists()
+
+
+def test_a_detail_with_a_key_given_twice_does_not_verify(log: Backend) -> None:
+    audit = open_audit(log.url)
+    third = audit.entries()[2]
+    audit.close()
+    # The hash covers the value JSON keeps (the last); SQL's JSON functions may read the first.
+    original = json.dumps(third.detail, sort_keys=True)
+    forged = '{"passed": true, ' + original[1:]
+    log.sql(f"UPDATE audit_chain SET detail = '{forged}' WHERE seq = 3")
+    assert check(log) == "entry #3 was edited (its hash does not match it)"

@@ -5,6 +5,7 @@ through once two trusted people have approved it; changing the roster voids the 
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -197,7 +198,7 @@ def test_the_ci_examples_gate_command_writes_sarif(repo: Path) -> None:
     command = next(s for s in workflow["jobs"]["gate"]["steps"] if s.get("id") == "gate")["run"]
     site = repo / "site"
     write_roster(site / "roster.xlsx")
-    args = command.replace("$RUNNER_TEMP", str(repo.parent)).split()[1:]
+    args = shlex.split(command.replace("$RUNNER_TEMP", str(repo.parent)))[1:]  # as a shell splits it
     done = spillguard(repo, *args)
     assert done.returncode == 1
     assert '"level": "error"' in (repo / "spillguard.sarif").read_text()

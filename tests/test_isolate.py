@@ -152,3 +152,18 @@ def test_no_worker_to_be_had_fails_closed(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(isolate._Worker, "start", classmethod(lambda cls, *a: refuse()))
     report = scan_in_worker(Job("r.csv", b"a,b\n"), DEFAULT_POLICY)[0]
     assert (report.verdict, report.uninspectable) == ("block", "no worker (BlockingIOError)")
+
+
+def test_workers_are_bounded_by_cores_and_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`watch --workers 10000` met the OOM killer (issue 13 item 11)."""
+    from spillguard import isolate
+
+    cores = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(isolate, "available_memory", lambda: 3 * isolate.WORKER_MEMORY + 1)
+    with isolate.Workers(DEFAULT_POLICY, 64) as workers:
+        assert workers.count == min(3, cores)
+    monkeypatch.setattr(isolate, "available_memory", lambda: 0)
+    with isolate.Workers(DEFAULT_POLICY, 64) as workers:
+        assert workers.count == 1  # always one, however little memory is left
+    monkeypatch.setattr(isolate, "available_memory", lambda: None)
+    assert isolate.worker_limit() == cores

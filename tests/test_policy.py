@@ -152,7 +152,12 @@ def test_allowed_kinds_are_left_out_and_the_file_reassessed(tmp_path: Path) -> N
     assert report.verdict == "pass"
     assert report.records == 0
     assert all(f.kind != "person_name" for f in report.findings)
-    assert report.extra["allowed"] == {"kinds": {"person_name": 2}, "allowlist": []}
+    assert report.extra["allowed"] == {
+        "kinds": {"person_name": 2},
+        "allowlist": [],
+        "allowlist_counts": {},
+        "suppressed": 2,
+    }
 
 
 def test_allowing_a_kind_does_not_make_a_roster_of_detainees_publishable(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from gatekit import NOW, approve, make_keys, run, write_policy, write_site
+from gatekit import NOW, approve, published, run
 
 from spillguard.policy import load_policy
 from spillguard.publish import MANIFEST, TEMP_PREFIX, ChangedError, LocalDestination, PublishError, publish
@@ -24,18 +24,6 @@ from testing.synth import (
 from testing.synth import (
     write_rows,
 )
-
-
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    write_site(tmp_path / "site")
-    write_policy(tmp_path, make_keys(tmp_path / "keys", "alice", "bob"))
-    return tmp_path
-
-
-def published(dest: Path) -> set[str]:
-    return {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
 
 
 def temp_files(folder: Path) -> list[Path]:

@@ -18,6 +18,7 @@ import typer
 from spillguard.errors import UserError
 from spillguard.files import write_text_atomic
 from spillguard.policy import DEFAULT_POLICY, POLICY_FILE, Policy, load_policy
+from spillguard.terminal import printable
 
 EXIT_OK = 0
 EXIT_BLOCKED = 1  # something blocks, or (watchers) was quarantined or found
@@ -45,8 +46,14 @@ ShowValuesOption = Annotated[bool, typer.Option("--show-values", help="Print fou
 
 def fail(message: str) -> typer.Exit:
     """One clear line on stderr and exit 2: bad input never earns a traceback."""
-    typer.echo(f"spillguard: error: {message}", err=True)
+    say(f"spillguard: error: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
+
+
+def say(line: str, *, err: bool = False) -> None:
+    """Print one line for people to read, with what it quotes from files (names, URLs, sheet
+    names) unable to break it into more lines or reorder it (terminal.printable)."""
+    typer.echo(printable(line), err=err)
 
 
 def guarded(action: Callable[[], T], *, extra: str | None = None) -> T:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,9 +24,11 @@ from spillguard.cli.common import (
     fail,
     guarded,
     policy_or_default,
+    say,
     write_output,
 )
 from spillguard.detect.rules import RULES
+from spillguard.errors import UserError
 from spillguard.gate import FORMATS, approve_file, run_gate
 
 keys_app = typer.Typer(help="Approvers' signing keys.", no_args_is_help=True)
@@ -85,19 +88,26 @@ def publish_command(
     rules = policy_or_default(policy)
 
     def run() -> Any:
-        result = publish(src, dest, rules, approvals_dir(approvals), datetime.now(UTC), jobs=jobs)
+        try:
+            result = publish(src, dest, rules, approvals_dir(approvals), datetime.now(UTC), jobs=jobs)
+        except (UserError, OSError) as exc:
+            # Every run is in the log, one that stopped part way too (say what stopped it);
+            # if the log cannot take it either, the error that stopped the run is the one shown.
+            with contextlib.suppress(UserError, OSError):
+                record(audit, "publish", {"src": str(src), "dest": dest, "error": str(exc)})
+            raise
         return result, record(audit, "publish", result.audit_detail(str(src), dest))[1]
 
     result, entry = guarded(run)
     for rel in result.copied:
-        typer.echo(f"published  {rel}")
+        say(f"published  {rel}")
     for rel, why in result.blocked:
-        typer.echo(f"BLOCKED    {rel}  {why}")
+        say(f"BLOCKED    {rel}  {why}")
     for rel, why in result.removed:
-        typer.echo(f"REMOVED    {rel}  ({why})")
+        say(f"REMOVED    {rel}  ({why})")
     for rel, why in result.failed:
-        typer.echo(f"FAILED     {rel}  {why}")
-    typer.echo(
+        say(f"FAILED     {rel}  {why}")
+    say(
         f"publish: {len(result.copied)} copied, {len(result.unchanged)} unchanged, "
         f"{len(result.blocked)} blocked, {len(result.removed)} removed, {len(result.failed)} failed "
         f"(audit entry #{entry.seq})"
@@ -128,9 +138,9 @@ def keys_new(
 
     private, public = guarded(lambda: new_key_pair(name, folder))
     key = load_public_key(public)
-    typer.echo(f"wrote {private} (private: keep it secret) and {public}")
-    typer.echo(f"fingerprint {fingerprint(key)}")
-    typer.echo(f'policy line under [approvers]:  {name} = "{key}"')
+    say(f"wrote {private} (private: keep it secret) and {public}")
+    say(f"fingerprint {fingerprint(key)}")
+    say(f'policy line under [approvers]:  {name} = "{key}"')
 
 
 def approve_command(
@@ -155,14 +165,14 @@ def approve_command(
         )
     )
     report, approval = done.report, done.approval
-    typer.echo(f"{report.verdict.upper()}  {report.path}  [{report.type}]  {report.reason}")
-    typer.echo(f"approved by {approval.signer} ({fingerprint(approval.key)}): {done.path}")
+    say(f"{report.verdict.upper()}  {report.path}  [{report.type}]  {report.reason}")
+    say(f"approved by {approval.signer} ({fingerprint(approval.key)}): {done.path}")
     if not done.trusted:
-        typer.echo(
+        say(
             "note: this key is not among the policy's approvers; the gate will not count it until it is",
             err=True,
         )
-    typer.echo(f"audit: entry #{done.audit_seq}")
+    say(f"audit: entry #{done.audit_seq}")
 
 
 def allow_command(
@@ -187,7 +197,7 @@ def allow_command(
     if finding is None:
         for number, item in enumerate(report.findings, 1):
             shown = item.as_dict()["value"]
-            typer.echo(f"{number:4}  {item.kind:24} {item.location.label():32} {shown}")
+            say(f"{number:4}  {item.kind:24} {item.location.label():32} {shown}")
         return
     if not rules.salt:
         raise fail(f"{rules.source or 'the built-in policy'}: set allowlist.salt first")
@@ -198,12 +208,12 @@ def allow_command(
     chosen = report.findings[finding - 1]
     rule = next(r for r in RULES if r.kind == chosen.kind)
     pattern = path or rules.relative(report.path)
-    typer.echo("[[allowlist.entries]]")
-    typer.echo(f'rule = "{rule.id}"')
-    typer.echo(f'hash = "{keyed_hash(rules.salt.encode(), chosen.kind, chosen.value)}"')
+    say("[[allowlist.entries]]")
+    say(f'rule = "{rule.id}"')
+    say(f'hash = "{keyed_hash(rules.salt.encode(), chosen.kind, chosen.value)}"')
     for name, value in (("path", pattern), ("reason", reason), ("who", who)):
         # A JSON string is a valid TOML basic string.
-        typer.echo(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+        say(f"{name} = {json.dumps(value, ensure_ascii=False)}")
 
 
 @audit_app.command("verify")
@@ -221,7 +231,7 @@ def audit_verify(
         raise fail("--head: give 12 or more hex digits of an entry hash")
 
     def run() -> Any:
-        log = open_audit(audit)
+        log = open_audit(audit, create=False)
         try:
             return log.location, verify(log, head)
         finally:
@@ -229,9 +239,9 @@ def audit_verify(
 
     location, result = guarded(run)
     if result.ok:
-        typer.echo(f"{location}: {result.entries} entries, chain intact, head {result.head[:16]}")
+        say(f"{location}: {result.entries} entries, chain intact, head {result.head[:16]}")
         raise typer.Exit(EXIT_OK)
-    typer.echo(f"{location}: TAMPERED: {result.problem}")
+    say(f"{location}: TAMPERED: {result.problem}")
     raise typer.Exit(EXIT_BLOCKED)
 
 
@@ -244,7 +254,7 @@ def audit_show(
     from spillguard.audit import open_audit
 
     def run() -> Any:
-        log = open_audit(audit)
+        log = open_audit(audit, create=False)
         try:
             return log.entries()
         finally:
@@ -252,7 +262,7 @@ def audit_show(
 
     for entry in guarded(run)[-last:]:
         summary = _summary(entry.action, entry.detail)
-        typer.echo(f"#{entry.seq}  {entry.at}  {entry.actor}  {entry.action}  {summary}  {entry.hash[:16]}")
+        say(f"#{entry.seq}  {entry.at}  {entry.actor}  {entry.action}  {summary}  {entry.hash[:16]}")
 
 
 def _summary(action: str, detail: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from spillguard.cli.common import EXIT_BLOCKED, EXIT_OK, fail, guarded
+from spillguard.cli.common import EXIT_BLOCKED, EXIT_OK, fail, guarded, say
 from spillguard.cli.people import IncidentOption, KeyFileOption
 from spillguard.cli.respond import StoreOption
 
@@ -40,8 +40,8 @@ def holds_check(
     else:
         for h in held:
             missing = " and ".join(w for w, ok in (("notice", h.notified), ("review", h.reviewed)) if not ok)
-            typer.echo(f"HOLD  person {h.person}  {h.where}  no {missing}")
-        typer.echo(f"holds: {len(affected):,} exposed people on the manifest, {len(held):,} not cleared")
+            say(f"HOLD  person {h.person}  {h.where}  no {missing}")
+        say(f"holds: {len(affected):,} exposed people on the manifest, {len(held):,} not cleared")
     raise typer.Exit(EXIT_BLOCKED if held else EXIT_OK)
 
 
@@ -59,7 +59,7 @@ def holds_clear(
     from spillguard.people.holds import clear_hold
 
     review = guarded(lambda: clear_hold(incident, person, reason, key, who, store))
-    typer.echo(f"person {person}: review recorded, signed by {review['who']} ({fingerprint(review['key'])})")
+    say(f"person {person}: review recorded, signed by {review['who']} ({fingerprint(review['key'])})")
 
 
 @holds_app.command("removals")
@@ -71,7 +71,7 @@ def holds_removals(
 
     counts = guarded(lambda: removals(incident, key_file, store))
     for label, count in counts.items():
-        typer.echo(f"{label:<32} {count:,}")
+        say(f"{label:<32} {count:,}")
 
 
 def register(app: typer.Typer) -> None:

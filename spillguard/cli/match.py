@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from spillguard.cli.common import EXIT_BLOCKED, EXIT_OK, fail, guarded
+from spillguard.cli.common import EXIT_BLOCKED, EXIT_OK, fail, guarded, say
 from spillguard.cli.people import KeyFileOption
 from spillguard.cli.respond import StoreOption
 from spillguard.match.index import Index, build_index, fingerprint_key
@@ -40,7 +40,7 @@ def fingerprint_command(
         return build_index(key, resolve(records).people, out)
 
     count = guarded(run)
-    typer.echo(f"wrote {out}: {count:,} people fingerprinted (no value in clear; useless without the key)")
+    say(f"wrote {out}: {count:,} people fingerprinted (no value in clear; useless without the key)")
 
 
 def match_command(
@@ -84,7 +84,7 @@ def match_command(
         typer.echo(json.dumps({"files": [f.as_dict() for f in found]}, indent=2))
     else:
         for f in found:
-            typer.echo(_line(f))
+            say(_line(f))
     raise typer.Exit(EXIT_BLOCKED if any(f.people for f in found) else EXIT_OK)
 
 
@@ -123,7 +123,7 @@ def _watch(
     watcher, alerter = guarded(setup, extra="alerts need the watch extra: pip install 'spillguard[watch]'")
 
     def report(found: FileMatch) -> None:
-        typer.echo(_line(found))
+        say(_line(found))
         alerter.send(
             Alert(
                 found.path,
@@ -143,12 +143,12 @@ def _watch(
         while True:
             new = guarded(lambda: watcher.look(report))
             found_any = found_any or bool(new)
-            typer.echo(f"match: {len(watcher.feeds)} feeds looked at, {len(new)} new matches")
+            say(f"match: {len(watcher.feeds)} feeds looked at, {len(new)} new matches")
             if once:
                 break
             time.sleep(interval)
     except KeyboardInterrupt:
-        typer.echo("match: stopped")
+        say("match: stopped")
     finally:
         alerter.close()
     return EXIT_BLOCKED if found_any else EXIT_OK

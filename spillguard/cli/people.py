@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from spillguard.cli.common import ShowValuesOption, fail, guarded
+from spillguard.cli.common import ShowValuesOption, fail, guarded, say
 from spillguard.cli.respond import StoreOption
 from spillguard.model import mask
 from spillguard.people.cases import CASE_FIELDS
@@ -38,14 +38,14 @@ def people_extract(
     """Read the leaked file, store each person once (by A-number, else name and birth date,
     else name, nationality and facility), sealed under the key; print the counts."""
     counts = guarded(lambda: extract_people(incident, file, key_file, store))
-    typer.echo(
+    say(
         f"people: {counts['records']:,} records read, {counts['people']:,} people, "
         f"{counts['merged']:,} duplicates merged, {counts['unresolved']:,} not resolved to one person (kept)"
     )
     for label, key in (("by nationality", "by_nationality"), ("by facility", "by_facility")):
         top = list(counts[key].items())[:10]
         if top:
-            typer.echo(f"{label}: " + ", ".join(f"{name} {n:,}" for name, n in top))
+            say(f"{label}: " + ", ".join(f"{name} {n:,}" for name, n in top))
 
 
 @people_app.command("join")
@@ -61,7 +61,7 @@ def people_join(
     if on != "a_number":
         raise fail(f"cannot join on {on!r}: only a_number")
     counts = guarded(lambda: join_cases(incident, str(cases), key_file, store))
-    typer.echo(
+    say(
         f"people join: {counts['cases_joined']:,} people with a case, "
         f"{counts['cases_unmatched']:,} without one (listed by people list)"
     )
@@ -95,10 +95,10 @@ def people_list(
     else:
         for row in rows:
             case = "  ".join(str(row.get(c) or "-") for c in TABLE_CASE) if "case" in row else "no case"
-            typer.echo("  ".join(str(row.get(c) or "-") for c in COLUMNS) + f"  {case}")
+            say("  ".join(str(row.get(c) or "-") for c in COLUMNS) + f"  {case}")
         for row in loose:
-            typer.echo("UNRESOLVED  " + "  ".join(str(row.get(c) or "-") for c in COLUMNS[1:]))
-        typer.echo(f"{len(rows):,} people, {len(loose):,} unresolved records")
+            say("UNRESOLVED  " + "  ".join(str(row.get(c) or "-") for c in COLUMNS[1:]))
+        say(f"{len(rows):,} people, {len(loose):,} unresolved records")
 
 
 def _row(person: dict[str, Any], show_values: bool) -> dict[str, Any]:
@@ -149,7 +149,7 @@ def notices_draft(
     sender = Sender(organisation, address, contact, signer, title)
     result = guarded(lambda: draft_notices(incident, out, key_file, store, sender, templates, due, pdf))
     rate = (result.people + result.attorneys) / result.seconds if result.seconds else 0.0
-    typer.echo(
+    say(
         f"notices: {result.people:,} to people, {result.attorneys:,} to attorneys, in {result.folder} "
         f"({result.seconds:.1f} s, {rate:.1f} notices/s)"
     )
@@ -166,7 +166,7 @@ def notices_track(
     from spillguard.people.workflow import track_notice
 
     before = guarded(lambda: track_notice(incident, notice_id, state, store))
-    typer.echo(f"notice {notice_id}: {before} -> {state}")
+    say(f"notice {notice_id}: {before} -> {state}")
 
 
 @notices_app.command("status")
@@ -206,16 +206,12 @@ def notices_status(
         raise fail(f"unknown format {fmt!r} (use table or json)")
     for r in rows:
         flag = "  OVERDUE" if r["overdue"] else ""
-        typer.echo(
-            f"{r['notice_id']}  {r['kind']:<8} {r['language']}  {r['state']:<12} due {r['due'][:10]}{flag}"
-        )
+        say(f"{r['notice_id']}  {r['kind']:<8} {r['language']}  {r['state']:<12} due {r['due'][:10]}{flag}")
     counts = {
         s: sum(1 for r in rows if r["state"] == s)
         for s in ("drafted", "sent", "delivered", "acknowledged", "returned")
     }
-    typer.echo(
-        ", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {sum(r['overdue'] for r in rows)} overdue"
-    )
+    say(", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {sum(r['overdue'] for r in rows)} overdue")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from spillguard.cli.common import guarded, write_output
+from spillguard.cli.common import guarded, say, write_output
 from spillguard.respond.workflow import (
     CommandError,
     find_exposure,
@@ -19,6 +19,7 @@ from spillguard.respond.workflow import (
     write_exposure_html,
 )
 from spillguard.store import open_store
+from spillguard.terminal import printable
 from spillguard.timefmt import iso_z, parse_instant
 
 StoreOption = Annotated[
@@ -72,9 +73,9 @@ def incident_open(
         )
     )
     if opened.scan_problem:
-        typer.echo(f"spillguard: warning: {opened.scan_problem}; recorded without a scan report", err=True)
+        say(f"spillguard: warning: {opened.scan_problem}; recorded without a scan report", err=True)
     incident = opened.incident
-    typer.echo(f"incident {incident.id} opened: {incident.file_name} sha256:{incident.sha256}")
+    say(f"incident {incident.id} opened: {incident.file_name} sha256:{incident.sha256}")
 
 
 @incident_app.command("show")
@@ -90,7 +91,7 @@ def incident_show(
             incident = db.incident(incident_id)
             data = incident_dict(incident, db.letters(incident_id))
         if fmt == "json":
-            typer.echo(json.dumps(data, indent=2))
+            typer.echo(json.dumps(data, indent=2))  # JSON escapes control characters itself
             return
         if fmt != "table":
             raise CommandError(f"unknown format {fmt!r} (use table or json)")
@@ -105,9 +106,9 @@ def incident_show(
             ("notified", data["notified"] or "-"),
             ("removed", data["removed"] or "not yet"),
         ):
-            typer.echo(f"{label:<13} {value}")
+            say(f"{label:<13} {value}")
         for letter in data["letters"]:
-            typer.echo(f"letter        {letter['entity_id']} ({letter['entity_name']}): {letter['state']}")
+            say(f"letter        {letter['entity_id']} ({letter['entity_name']}): {letter['state']}")
 
     guarded(run)
 
@@ -140,7 +141,7 @@ def incident_list(store: StoreOption = None) -> None:
             incidents = db.incidents()
         for incident in incidents:
             removed = iso_z(incident.removed) if incident.removed else "not removed"
-            typer.echo(f"{incident.id}\t{incident.title}\t{iso_z(incident.published)}\t{removed}")
+            _tab_separated(str(incident.id), incident.title, iso_z(incident.published), removed)
 
     guarded(run)
 
@@ -160,7 +161,7 @@ def incident_update(
             raise CommandError("nothing to update: give --removed or --notified")
         with open_store(store) as db:
             db.update_times(incident_id, removed=_instant(removed, tz), notified=_instant(notified, tz))
-        typer.echo(f"incident {incident_id} updated")
+        say(f"incident {incident_id} updated")
 
     guarded(run)
 
@@ -180,7 +181,7 @@ def incident_track(
         when = _instant(at, tz) or datetime.now(UTC)
         with open_store(store) as db:
             letter = db.set_letter_state(incident_id, entity, state, when)
-        typer.echo(f"letter to {letter.entity_id}: {letter.state}")
+        say(f"letter to {letter.entity_id}: {letter.state}")
 
     guarded(run)
 
@@ -293,7 +294,7 @@ def clawback_command(
 
             need_respond_extra()
             path = write_default_template(init_template)
-            typer.echo(
+            say(
                 f"wrote {path} and the other Word templates; edit them in Word, "
                 f"then run clawback --template {init_template}"
             )
@@ -307,8 +308,8 @@ def clawback_command(
             incident, template, out_dir, entities_file, include_partial, store, sender
         )
         for letter in written:
-            typer.echo(f"{letter.entity.id}\t{letter.entity.name}\t{letter.docx}\t{letter.pdf}")
-        typer.echo(f"{len(written)} letter(s) written to {out_dir}")
+            _tab_separated(letter.entity.id, letter.entity.name, str(letter.docx), str(letter.pdf))
+        say(f"{len(written)} letter(s) written to {out_dir}")
 
     guarded(run)
 
@@ -318,3 +319,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(incident_app, name="incident")
     app.command("exposure")(exposure_command)
     app.command("clawback")(clawback_command)
+
+
+def _tab_separated(*fields: str) -> None:
+    """One line of tab-separated fields, each escaped (a tab or newline inside a field would
+    make another column or line)."""
+    typer.echo("\t".join(printable(field) for field in fields))

@@ -14,7 +14,9 @@ import typer
 
 from spillguard.cli.common import (
     EXIT_BLOCKED,
+    EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_USAGE,
     ApprovalsOption,
     AuditOption,
     PolicyOption,
@@ -22,6 +24,7 @@ from spillguard.cli.common import (
     fail,
     guarded,
     policy_or_default,
+    say,
 )
 from spillguard.watch import WATCH_EXTRA_MISSING
 
@@ -107,10 +110,10 @@ def watch_command(
             line = f"{outcome.action.upper():12} {outcome.path}"
         if line:
             with lock:
-                typer.echo(line)
+                say(line)
 
     def watching(watcher: Watcher) -> None:
-        typer.echo(f"watching {watcher.root} (quarantine {watcher.folder}); Ctrl-C to stop", err=True)
+        say(f"watching {watcher.root} (quarantine {watcher.folder}); Ctrl-C to stop", err=True)
 
     rules = policy_or_default(policy)
     config = WatchConfig(webroot, quarantine, rules, approvals_dir(approvals), workers, settle, rescan)
@@ -121,7 +124,7 @@ def watch_command(
         ),
         extra=WATCH_EXTRA_MISSING,
     )
-    typer.echo(
+    say(
         f"watch: {counts.scanned} scanned, {counts.quarantined} quarantined, {counts.approved} approved "
         f"left in place, {counts.failed} could not be moved"
     )
@@ -141,11 +144,11 @@ def quarantine_list(
     for item in shown:
         reason = item.reason
         state = f"restored {item.restored}" if item.restored else "held"
-        typer.echo(
+        say(
             f"{item.id}  {item.at}  {item.original}  sha256:{item.sha256[:16]}  "
             f"{reason.get('severity', '?')}, {reason.get('individuals', 0)} individuals  {state}"
         )
-    typer.echo(f"quarantine: {sum(1 for i in held if not i.restored)} held, {len(held)} recorded")
+    say(f"quarantine: {sum(1 for i in held if not i.restored)} held, {len(held)} recorded")
 
 
 @quarantine_app.command("restore")
@@ -166,9 +169,7 @@ def quarantine_restore(
     rules = policy_or_default(policy)
     done = guarded(lambda: restore(quarantine, item_id, rules, approvals_dir(approvals), audit, force))
     decision = done.decision
-    typer.echo(
-        f"restored {done.item.original} ({decision.state}: {decision.reason}); audit entry #{done.audit_seq}"
-    )
+    say(f"restored {done.item.original} ({decision.state}: {decision.reason}); audit entry #{done.audit_seq}")
 
 
 def monitor_command(
@@ -198,21 +199,33 @@ def monitor_command(
     _require("apprise")
     from spillguard.watch.monitor import MonitorConfig, monitor_site
 
+    blind = False
+
     def report(result: PassResult) -> None:
+        nonlocal blind
+        blind = blind or result.blind
         for found in result.found:
             r = found.report
             label = "APPROVED" if found.approved else "BLOCK"
-            typer.echo(f"{label:9} {found.url}  [{r.type}]  {r.individuals} individuals, {r.severity}")
+            say(f"{label:9} {found.url}  [{r.type}]  {r.individuals} individuals, {r.severity}")
         for error in result.errors:
-            typer.echo(f"ERROR     {error}", err=True)
-        typer.echo(
+            say(f"ERROR     {error}", err=True)
+        say(
             f"monitor: {result.urls} URLs, {result.fetched} fetched, {result.not_modified} not modified, "
             f"{result.scanned} scanned, {len(result.blocked)} newly blocked, "
             f"{len(result.still_blocked)} still blocked ({result.seconds:.1f} s)"
         )
+        if result.hidden_by_robots:
+            say(
+                f"monitor: {result.hidden_by_robots} URLs in scope not fetched because robots.txt "
+                "disallows them (a visitor can still fetch them: --ignore-robots looks)",
+                err=True,
+            )
+        if result.blind:
+            say("monitor: could not look at the site: nothing was fetched this pass", err=True)
 
     def started() -> None:
-        typer.echo(f"monitoring {config.url} every {config.interval:g} s; Ctrl-C to stop", err=True)
+        say(f"monitoring {config.url} every {config.interval:g} s; Ctrl-C to stop", err=True)
 
     config = MonitorConfig(
         url=url,
@@ -242,6 +255,11 @@ def monitor_command(
         ),
         extra=WATCH_EXTRA_MISSING,
     )
+    if once and stop.is_set():  # the pass was cut short: what it saw is not the site
+        say("spillguard: interrupted", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if once and blind:
+        raise typer.Exit(EXIT_USAGE)  # a pass that saw nothing found nothing: not a pass
     raise typer.Exit(EXIT_BLOCKED if once and blocked else EXIT_OK)
 
 

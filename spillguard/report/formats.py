@@ -9,6 +9,7 @@ import json
 
 from spillguard.assess import KIND_PHRASES
 from spillguard.model import FileReport, Report
+from spillguard.terminal import printable
 
 SARIF_LEVEL = {"block": "error", "warn": "warning", "pass": "note"}
 # Kinds in the order people read them. The detectors (and their compiled patterns) are only
@@ -43,7 +44,7 @@ def render_table(report: Report, show_values: bool, verbose: bool) -> str:
         f"{len(report.files)} file{'s' if len(report.files) != 1 else ''} scanned in {report.seconds:.2f}s: "
         f"{blocked} blocked, {warned} warned, {len(report.files) - blocked - warned} passed"
     )
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(printable, lines)) + "\n"
 
 
 def _counts(f: FileReport) -> str:

@@ -14,6 +14,7 @@ heading, `- ` a list item). Where one is absent the shipped one is used.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import re
 from dataclasses import dataclass
@@ -123,6 +124,32 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "entity"
 
 
+def letter_stems(incident_id: object, entity_ids: list[str]) -> list[str]:
+    """One file name stem per recipient, none alike (also when letter case is ignored, as on
+    some file systems): the slug of the entity id, and where two slugs meet (`a b`, `a_b`),
+    a short hash of the id. The suffix is added, never substituted: `incident-2-203.0.113.7`
+    keeps its last dot."""
+    slugs = [_slug(entity_id) for entity_id in entity_ids]
+    shared = {slug.lower() for slug in slugs if sum(s.lower() == slug.lower() for s in slugs) > 1}
+    stems = []
+    for entity_id, slug in zip(entity_ids, slugs, strict=True):
+        if slug.lower() in shared:
+            slug += "-" + hashlib.sha256(entity_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        stems.append(f"incident-{incident_id}-{slug}")
+    if len({stem.lower() for stem in stems}) != len(stems):  # two entities with one id
+        raise LetterError("two recipients share one id: merge them before writing letters")
+    return stems
+
+
+def default_templates() -> dict[str, bytes]:
+    """The shipped letters as Word templates, by recipient kind ("" for organisations)."""
+    from spillguard.people.notices import word_template
+
+    return {
+        kind: word_template(_shipped(name)) for kind, name in (("", TEMPLATE_NAME), *KIND_TEMPLATES.items())
+    }
+
+
 def write_letters(
     templates: dict[str, bytes],
     incident: LetterIncident,
@@ -137,11 +164,10 @@ def write_letters(
     from spillguard.people.notices import render_word, to_pdf
 
     documents: list[tuple[Entity, Path]] = []
-    for entity in entities:
+    stems = letter_stems(incident.id, [entity.id for entity in entities])
+    for entity, stem in zip(entities, stems, strict=True):
         template = templates.get(entity.kind) or templates[""]
-        path = out_dir / f"incident-{incident.id}-{_slug(entity.id)}.docx"
-        if any(path == p for _, p in documents):
-            raise LetterError(f"two recipients would share the file {path.name}")
+        path = out_dir / f"{stem}.docx"
         recipient = (
             [entity.name] if entity.kind != SUBSCRIBER else [entity.name, "(to be passed on by the provider)"]
         )

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from spillguard.respond.exposure import Client, Exposure
+from spillguard.terminal import printable
 from spillguard.timefmt import iso_z
 
 CSV_COLUMNS = (
@@ -42,6 +43,14 @@ def to_csv(exposure: Exposure) -> str:
     return out.getvalue()
 
 
+def _shown(text: str) -> str:
+    """Text from the logs, DNS or a database (a reverse-DNS name is the attacker's to pick) as
+    a table cell: escapes for control and bidi characters, and no Rich markup."""
+    from rich.markup import escape
+
+    return escape(printable(text))
+
+
 def print_table(exposure: Exposure, console: Console) -> None:
     q = exposure.query
     window = f"{iso_z(q.start) if q.start else 'start of logs'} → "
@@ -53,10 +62,12 @@ def print_table(exposure: Exposure, console: Console) -> None:
     for c in exposure.clients:
         network = " ".join(filter(None, (f"AS{c.asn}" if c.asn else None, c.organization)))
         table.add_row(
-            c.ip + (f"\n{c.hostname}" if c.hostname else "") + (" (internal)" if c.internal else ""),
+            _shown(c.ip)
+            + (f"\n{_shown(c.hostname)}" if c.hostname else "")
+            + (" (internal)" if c.internal else ""),
             iso_z(c.first_seen), iso_z(c.last_seen), str(c.requests), f"{c.bytes:,}",
             c.outcome,
-            _statuses(c), c.agent_class, network or "-",
+            _statuses(c), c.agent_class, _shown(network) or "-",
         )  # fmt: skip
     console.print(table)
     complete = sum(c.complete for c in exposure.clients)
@@ -69,6 +80,6 @@ def print_table(exposure: Exposure, console: Console) -> None:
         if log.before_window or log.after_window:
             outside = f", {log.before_window} before and {log.after_window} after the window"
         console.print(
-            f"{log.path}: {log.format}{' (gzip)' if log.gzip else ''}, {log.lines:,} lines, "
+            f"{_shown(log.path)}: {log.format}{' (gzip)' if log.gzip else ''}, {log.lines:,} lines, "
             f"{log.malformed:,} malformed, {log.matched:,} requests for the file{outside}"
         )

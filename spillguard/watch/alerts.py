@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from spillguard.errors import UserError
+from spillguard.terminal import printable
 from spillguard.watch import WATCH_EXTRA_MISSING
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class Alert:
             lines.append(f"where: {self.where}")
         if self.sha256:
             lines.append(f"sha256: {self.sha256}")
-        return "\n".join(lines)
+        return "\n".join(map(printable, lines))
 
 
 def _apprise() -> Any:

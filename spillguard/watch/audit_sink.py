@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from spillguard.audit import AuditError, open_audit, record
@@ -48,3 +50,21 @@ def summary(report: FileReport) -> dict[str, Any]:
         "counts": dict(report.counts),
         "uninspectable": bool(report.uninspectable),
     }
+
+
+def with_members(reports: list[FileReport]) -> FileReport:
+    """The top-level report with its members' people added in (individuals, records, counts):
+    an alert for a zip holding 20 people says 20, not the zip's own 0. For what is said about
+    a file only; decisions and approvals use the top-level report as it is."""
+    top, members = reports[0], reports[1:]
+    if not members:
+        return top
+    counts = Counter(top.counts)
+    for member in members:
+        counts.update(member.counts)
+    return replace(
+        top,
+        individuals=top.individuals + sum(m.individuals for m in members),
+        records=top.records + sum(m.records for m in members),
+        counts=dict(counts),
+    )

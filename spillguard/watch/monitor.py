@@ -41,7 +41,7 @@ from spillguard.model import FileReport
 from spillguard.pipeline import uninspectable_report
 from spillguard.policy import Policy
 from spillguard.watch.alerts import Alert, Alerter, audited_alerter
-from spillguard.watch.audit_sink import AuditSink, summary
+from spillguard.watch.audit_sink import AuditSink, summary, with_members
 from spillguard.watch.judge import Judge
 
 DEFAULT_INTERVAL = 60.0
@@ -55,6 +55,7 @@ USER_AGENT = f"spillguard-monitor/{__version__} (+personal-data leak monitor; ru
 DEFAULT_STATE = Path(".spillguard") / "monitor.db"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHUNK = 256 * 1024
+MAX_LINK_BYTES = 32 * 1024 * 1024  # a page or sitemap read into memory for its links, at most
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, status INTEGER, etag TEXT, "
@@ -81,7 +82,11 @@ class MonitorConfig:
     timeout: float = TIMEOUT
 
     def checked(self) -> MonitorConfig:
-        parts = urlsplit(self.url)
+        try:
+            parts = urlsplit(self.url)
+            parts.port  # noqa: B018 -- raises ValueError for a port out of range
+        except ValueError as exc:
+            raise MonitorError(f"{self.url}: not a valid URL ({exc})") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise MonitorError(f"{self.url}: not an http(s) URL")
         if self.rate <= 0 or self.concurrency < 1 or self.max_pages < 1:
@@ -141,6 +146,12 @@ class PassResult:
     found: tuple[Found, ...]
     seconds: float
     still_blocked: tuple[str, ...] = ()  # alerted in an earlier pass, unchanged, still served
+    hidden_by_robots: int = 0  # URLs in scope robots.txt kept this pass from (a visitor may fetch them)
+
+    @property
+    def blind(self) -> bool:
+        """Nothing on the site could be looked at (unreachable, or robots.txt hid it all)."""
+        return self.fetched + self.not_modified == 0
 
     @property
     def blocked(self) -> tuple[Found, ...]:
@@ -231,12 +242,30 @@ class RateLimit:
             time.sleep(start - now)
 
 
+class OutOfScope(urllib.error.URLError):
+    """A redirect that leaves the scope: never followed (it could lead anywhere, a cloud
+    metadata service included)."""
+
+
+class _ScopedRedirects(urllib.request.HTTPRedirectHandler):
+    def __init__(self, config: MonitorConfig) -> None:
+        self.config = config
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        if not self.config.in_scope(newurl):
+            raise OutOfScope(f"redirected out of scope to {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 class Fetcher:
     def __init__(self, config: MonitorConfig, max_bytes: int, folder: str) -> None:
         self.config = config
         self.max_bytes = max_bytes
         self.folder = folder
         self.rate = RateLimit(config.rate)
+        self.opener = urllib.request.build_opener(_ScopedRedirects(config))
 
     def get(self, url: str, row: Row | None, conditional: bool = True) -> Fetched:
         headers = {"User-Agent": self.config.user_agent, "Accept": "*/*"}
@@ -247,9 +276,10 @@ class Fetcher:
                 headers["If-Modified-Since"] = row.last_modified
         self.rate.wait()
         try:
-            response = urllib.request.urlopen(
-                urllib.request.Request(url, headers=headers), timeout=self.config.timeout
-            )
+            request = urllib.request.Request(url, headers=headers)
+            response = self.opener.open(request, timeout=self.config.timeout)
+        except OutOfScope as exc:
+            return Fetched(url, 0, problem=str(exc.reason))
         except urllib.error.HTTPError as exc:
             exc.close()
             return Fetched(url, exc.code, problem=f"HTTP {exc.code}" if exc.code != 304 else "")
@@ -270,9 +300,14 @@ class Fetcher:
             dir=self.folder, suffix="-" + "".join(c for c in name if c.isalnum() or c in "._-")[:80]
         )
         over = False
+        # The whole fetch is bounded, not only each read: a server that drips a byte at a time
+        # would otherwise hold a pass for as long as it likes.
+        deadline = time.monotonic() + self.config.timeout
         try:
             with os.fdopen(fd, "wb") as out:
-                while block := response.read(CHUNK):
+                while block := response.read1(CHUNK):
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"not done in {self.config.timeout:g} s")
                     size += len(block)
                     if size > self.max_bytes:
                         over = True
@@ -300,15 +335,17 @@ def links_of(fetched: Fetched) -> list[str]:
     is a page of links) or a sitemap's locations."""
     if fetched.path is None:
         return []
-    data = Path(fetched.path).read_bytes()
     kind = fetched.content_type
-    if kind in HTML_TYPES or (
-        not kind and data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
-    ):
-        return _html_links(data, fetched.url)
-    if kind.endswith("xml") or fetched.url.endswith(".xml"):
-        return _sitemap_locations(data)
-    return []
+    with open(fetched.path, "rb") as fh:
+        head = fh.read(1024)
+        html = kind in HTML_TYPES or (
+            not kind and head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+        )
+        sitemap = not html and (kind.endswith("xml") or fetched.url.endswith(".xml"))
+        if not (html or sitemap) or fetched.size > MAX_LINK_BYTES:
+            return []  # a document, not a page: the scanner reads it from disk, not memory
+        data = head + fh.read()
+    return _html_links(data, fetched.url) if html else _sitemap_locations(data)
 
 
 def _html_links(data: bytes, base: str) -> list[str]:
@@ -362,11 +399,20 @@ class Monitor:
         """Pass after pass, starting one every `interval` seconds, until `stop` is set."""
         while not stop.is_set():
             started = time.monotonic()
-            on_pass(self.crawl())
+            on_pass(self.crawl(stop))
             stop.wait(max(0.0, self.config.interval - (time.monotonic() - started)))
 
-    def crawl(self) -> PassResult:
+    def crawl(self, stop: threading.Event | None = None) -> PassResult:
+        """One pass over the site. `stop` set (SIGTERM, SIGINT) ends it early: what is being
+        fetched finishes, nothing more is asked for, and the pass reports what it saw."""
         clock = time.perf_counter()
+        stopping = stop or threading.Event()
+
+        def fetch(url: str, row: Row | None) -> Fetched:
+            if stopping.is_set():
+                return Fetched(url, 0, problem="not fetched: stopping")
+            return fetcher.get(url, row)
+
         with tempfile.TemporaryDirectory(prefix="spillguard-monitor-") as folder:
             fetcher = Fetcher(self.config, self.max_bytes, folder)
             robots = self._robots(fetcher) if self.config.obey_robots else None
@@ -380,21 +426,22 @@ class Monitor:
                 if url not in seen and self.config.in_scope(url):
                     seen.add(url)
                     frontier.append((url, 0))
-            fetched_count = not_modified = scanned = 0
+            fetched_count = not_modified = scanned = hidden = 0
             errors: list[str] = []
             found: list[Found] = []
             still: list[str] = []
             with ThreadPoolExecutor(
                 self.config.concurrency, thread_name_prefix="spillguard-fetch"
             ) as fetchers:
-                while frontier:
+                while frontier and not stopping.is_set():
                     allowed = [
                         (u, d)
                         for u, d in frontier
                         if robots is None or robots.can_fetch(self.config.user_agent, u)
                     ]
+                    hidden += len(frontier) - len(allowed)
                     rows = {u: self.state.get(u) for u, _ in allowed}
-                    jobs = [fetchers.submit(fetcher.get, u, rows[u]) for u, _ in allowed]
+                    jobs = [fetchers.submit(fetch, u, rows[u]) for u, _ in allowed]
                     results = [job.result() for job in jobs]
                     next_frontier: list[tuple[str, int]] = []
                     scans = []
@@ -423,6 +470,8 @@ class Monitor:
                                 scans.append((fetched, links))
                         else:
                             links = []
+                            if stopping.is_set():
+                                continue
                             if fetched.status != 404 or (depth == 0 and url == start):
                                 errors.append(f"{url}: {fetched.problem or fetched.status}")
                         if depth < self.config.max_depth:
@@ -436,11 +485,11 @@ class Monitor:
                                     next_frontier.append((link, depth + 1))
                     futures = [(f, links, self._scan(f)) for f, links in scans]
                     for fetched, links, future in futures:
-                        report = self._report(fetched, future)
+                        report, told = self._report(fetched, future)
                         scanned += 1
                         self.state.record(fetched, links, report)
                         if report.verdict == "block":
-                            found.append(self._blocked(fetched, report))
+                            found.append(self._blocked(fetched, report, told))
                         if fetched.path:
                             Path(fetched.path).unlink(missing_ok=True)
                     frontier = next_frontier
@@ -453,6 +502,7 @@ class Monitor:
             found=tuple(found),
             seconds=time.perf_counter() - clock,
             still_blocked=tuple(still),
+            hidden_by_robots=hidden,
         )
 
     def _robots(self, fetcher: Fetcher) -> urllib.robotparser.RobotFileParser | None:
@@ -474,17 +524,19 @@ class Monitor:
             return None
         return self.pool.submit(fetched.path)
 
-    def _report(self, fetched: Fetched, future: Any) -> FileReport:
+    def _report(self, fetched: Fetched, future: Any) -> tuple[FileReport, FileReport]:
+        """The file's report under its URL (that is where it is public), and the same with
+        its members' people added in, for what is said about it (alerts, the audit log)."""
         if future is None:
-            return uninspectable_report(
+            over = uninspectable_report(
                 fetched.url, fetched.size, "", "unknown", f"over limit: more than {self.max_bytes} bytes"
             )
+            return over, over
         reports: list[FileReport] = future.result()
-        top = reports[0]
-        # Reported under its URL: that is where the file is public.
-        return replace(top, path=fetched.url)
+        top = replace(reports[0], path=fetched.url)
+        return top, replace(with_members(reports), path=fetched.url)
 
-    def _blocked(self, fetched: Fetched, report: FileReport) -> Found:
+    def _blocked(self, fetched: Fetched, report: FileReport, told: FileReport) -> Found:
         try:
             approved = self.judge.decide(report, name=fetched.url).passes
         except ApprovalError:
@@ -492,8 +544,8 @@ class Monitor:
         row = self.state.get(fetched.url)
         key = report.sha256 or f"over-limit:{fetched.size}"
         if approved or (row is not None and row.alerted_sha256 == key):
-            return Found(fetched.url, report, approved, alerted=False)
-        detail = {"url": fetched.url, "site": self.config.url, **summary(report)}
+            return Found(fetched.url, told, approved, alerted=False)
+        detail = {"url": fetched.url, "site": self.config.url, **summary(told)}
         self.audit.append("monitor-block", detail)
         self.alerter.send(
             Alert(
@@ -501,15 +553,15 @@ class Monitor:
                 action="found on the live site",
                 verdict=report.verdict,
                 severity=report.severity,
-                individuals=report.individuals,
-                records=report.records,
-                counts=dict(report.counts),
+                individuals=told.individuals,
+                records=told.records,
+                counts=dict(told.counts),
                 where=self.config.url,
                 sha256=report.sha256,
             )
         )
         self.state.mark_alerted(fetched.url, key)
-        return Found(fetched.url, report, approved, alerted=True)
+        return Found(fetched.url, told, approved, alerted=True)
 
 
 def _now() -> str:
@@ -565,7 +617,7 @@ def monitor_site(
     try:
         monitor = Monitor(config, store, pool, judge, sink, alerter)
         if once:
-            seen(monitor.crawl())
+            seen(monitor.crawl(stop))
         else:
             if on_start is not None:
                 on_start()

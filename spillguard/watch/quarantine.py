@@ -31,6 +31,7 @@ from typing import Any
 
 from spillguard.approvals import Decision
 from spillguard.errors import UserError
+from spillguard.files import read_regular
 from spillguard.isolate import Job, scan_in_worker
 from spillguard.policy import Policy
 from spillguard.watch.audit_sink import AuditSink, summary
@@ -96,12 +97,23 @@ def take(path: Path, folder: Path, reason: dict[str, Any], now: datetime | None 
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
-        if not stat.S_ISREG(info.st_mode):
+        if stat.S_ISLNK(info.st_mode) or stat.S_ISFIFO(info.st_mode):
+            # Nothing to copy: the link (or FIFO) itself is made again in the quarantine,
+            # and the one in the web root is unlinked, so it is no longer served.
+            if stat.S_ISLNK(info.st_mode):
+                os.symlink(os.readlink(path), target)
+            else:
+                os.mkfifo(target, FILE_MODE)
+            os.unlink(path)
+            digest = ""
+            notes.append("made again across file systems (a link or FIFO), the original unlinked")
+        elif not stat.S_ISREG(info.st_mode):
             raise OSError(
                 errno.EXDEV, "not a regular file: cannot be copied to another file system"
             ) from None
-        digest = _move_across(path, target)
-        notes.append("copied across file systems")
+        else:
+            digest = _move_across(path, target)
+            notes.append("copied across file systems")
     scanned = reason.get("sha256")
     if scanned and scanned != digest:
         notes.append("the file changed between the scan and the move")
@@ -275,7 +287,10 @@ def restore(
     sink = AuditSink(audit)
     sink.check()
     item = find(folder, item_id)
-    data = stored_path(folder, item).read_bytes()
+    try:
+        data = read_regular(stored_path(folder, item))  # a FIFO taken out stays out
+    except OSError as exc:
+        raise QuarantineError(f"{item.id}: cannot read the stored file: {exc.strerror or exc}") from None
     report = scan_in_worker(Job(item.original, data), policy)[0]
     decision = Judge(policy, approvals_dir).decide(report)
     if not decision.passes and not force:

@@ -37,17 +37,21 @@ from typing import Any
 
 from spillguard.approvals import ApprovalError
 from spillguard.errors import UserError
-from spillguard.gate import SKIPPED_FOLDERS
 from spillguard.isolate import Workers
 from spillguard.model import FileReport
 from spillguard.policy import Policy
 from spillguard.watch import quarantine
 from spillguard.watch.alerts import Alert, Alerter, audited_alerter
-from spillguard.watch.audit_sink import AuditSink, summary
+from spillguard.watch.audit_sink import AuditSink, summary, with_members
 from spillguard.watch.judge import Judge
 
 SETTLE_SECONDS = 0.25  # no change in this long: the writer is done
 CLOSED_SETTLE_SECONDS = 0.02  # after close-after-write or a rename into place
+# A file its writer still holds open (written to, not closed) that cannot be read yet is
+# half-uploaded, not hostile: looked at again after a pause, and judged as it is only once
+# nothing has been written for this long (a writer may not keep a file open forever).
+WRITING_RECHECK_SECONDS = 1.0
+OPEN_WRITER_SECONDS = 30.0
 RESCAN_SECONDS = 300.0
 LIVE, SWEPT = 0, 1
 # Scheduling only, never the verdict: every file is scanned.
@@ -83,7 +87,7 @@ class Outcome:
     """What the watcher did with one file."""
 
     path: str
-    action: str  # passed | warned | quarantined | approved | failed | gone
+    action: str  # passed | warned | quarantined | approved | failed | gone | writing (looked at again)
     report: FileReport
     item: quarantine.Item | None = None
     problem: str = ""
@@ -136,6 +140,8 @@ class Watcher:
         self._threads: list[threading.Thread] = []
         self._pool: Workers | None = None
         self._observer: Any = None
+        self._linked: set[str] = set()  # aliases of folders outside the root, watched too
+        self._writing: dict[str, float] = {}  # path -> last write event, while not closed
         self._last_sweep = 0.0
 
     # --- life cycle ----------------------------------------------------------------------
@@ -201,6 +207,12 @@ class Watcher:
     def note(self, path: str, *, origin: int = LIVE, settle: float | None = None) -> None:
         if self._skipped(path):
             return
+        if os.path.isdir(path):
+            # A folder, or a link to one: an atomic deploy swaps `current -> releases/2` for
+            # `releases/3`. The link is served as the folder it shows: scan that tree, never
+            # the link (taking it out would take the site down).
+            self.note_tree(path)
+            return
         wait = self.config.settle if settle is None else settle
         signature = _signature(path)  # settled: still this at the due time
         now = time.monotonic()
@@ -222,23 +234,59 @@ class Watcher:
         for path in self._files(Path(folder)):
             self.note(path, settle=CLOSED_SETTLE_SECONDS)
 
+    def wrote(self, path: str) -> None:
+        """A write event: the file is being written until its writer closes it."""
+        with self._cond:
+            self._writing[path] = time.monotonic()
+
+    def closed(self, path: str) -> None:
+        with self._cond:
+            self._writing.pop(path, None)
+
     def forget(self, path: str) -> None:
         with self._cond:
+            self._writing.pop(path, None)
             self._pending.pop(path, None)
             self._known.pop(path, None)
             self._cond.notify_all()
 
     def _skipped(self, path: str) -> bool:
-        """Outside the root, or in the repository's or spillguard's own folders (as the gate)."""
+        """Outside the root. Everything inside is served (web servers serve dot-folders, a
+        `.git` or `.spillguard` too, unless told not to), so everything inside is watched."""
         rel = os.path.relpath(path, self.root)
         parts = Path(rel).parts
-        return not parts or parts[0] == ".." or bool(SKIPPED_FOLDERS.intersection(parts))
+        return not parts or parts[0] == ".."
 
     def _files(self, folder: Path) -> Iterator[str]:
-        for base, dirs, names in os.walk(folder, followlinks=False):
-            dirs[:] = [d for d in dirs if d not in SKIPPED_FOLDERS]
+        """Every file under `folder`, through symlinked folders too (a web server serves
+        them); each folder once, so a link loop ends. A linked folder is also watched."""
+        seen: set[tuple[int, int]] = set()
+        for base, dirs, names in os.walk(folder, followlinks=True):
+            try:
+                info = os.stat(base)
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) in seen:
+                dirs[:] = []
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            for name in dirs:
+                if os.path.islink(os.path.join(base, name)):
+                    self._watch_link(os.path.join(base, name))
             for name in names:
                 yield os.path.join(base, name)
+
+    def _watch_link(self, alias: str) -> None:
+        """Events come from where a file really is: a linked folder outside the root gets a
+        watch of its own, its events told under the alias the web server serves."""
+        real = os.path.realpath(alias)
+        if self._observer is None or real == str(self.root) or real.startswith(str(self.root) + os.sep):
+            return  # inside the root: its events come already, under the real name
+        with self._cond:
+            if alias in self._linked:
+                return
+            self._linked.add(alias)
+        _schedule(self._observer, real, alias, self)
 
     # --- settling and dispatch -----------------------------------------------------------
 
@@ -333,10 +381,17 @@ class Watcher:
                 with self._cond:
                     self._inflight.discard(path)
                     self._cond.notify_all()
+            if outcome is not None and outcome.action == "writing":
+                self.note(path, settle=WRITING_RECHECK_SECONDS)
             if outcome is not None:
                 self.counts.by_action[outcome.action] = self.counts.by_action.get(outcome.action, 0) + 1
                 if self._on_outcome is not None:
                     self._on_outcome(outcome)
+
+    def _still_written(self, path: str) -> bool:
+        with self._cond:
+            last = self._writing.get(path)
+        return last is not None and time.monotonic() - last < OPEN_WRITER_SECONDS
 
     def _judge(self, path: str, reports: list[FileReport]) -> Outcome:
         top = reports[0]
@@ -346,10 +401,13 @@ class Watcher:
             self._known[path] = signature
         if top.verdict != "block":
             return Outcome(path, "passed" if top.verdict == "pass" else "warned", top)
+        if top.uninspectable and self._still_written(path):
+            return Outcome(path, "writing", top)  # half-uploaded: looked at again shortly
         if signature is None:
             return Outcome(path, "gone", top)  # deleted or renamed mid-scan
         rel = os.path.relpath(path, self.root)
-        detail: dict[str, Any] = {"path": path, "webroot": str(self.root), **summary(top)}
+        told = with_members(reports)  # what is said about it: the people in its members too
+        detail: dict[str, Any] = {"path": path, "webroot": str(self.root), **summary(told)}
         try:
             decision = self.judge.decide(top)
         except ApprovalError as exc:
@@ -373,7 +431,7 @@ class Watcher:
             problem = str(exc) if isinstance(exc, quarantine.QuarantineError) else (exc.strerror or str(exc))
             self.counts.failed += 1
             self.audit.append("quarantine-failed", {**detail, "problem": problem})
-            self.alerter.send(_alert(top, path, "NOT MOVED: " + problem, ""))
+            self.alerter.send(_alert(told, path, "NOT MOVED: " + problem, ""))
             print(f"spillguard: watch: {rel}: cannot quarantine: {problem}", file=sys.stderr)
             return Outcome(path, "failed", top, problem=problem)
         self._known.pop(path, None)
@@ -389,7 +447,7 @@ class Watcher:
                 "stored": stored,
             },
         )
-        self.alerter.send(_alert(top, path, "quarantined", stored, taken.sha256))
+        self.alerter.send(_alert(told, path, "quarantined", stored, taken.sha256))
         return Outcome(path, "quarantined", top, taken)
 
 
@@ -423,27 +481,43 @@ def _class(path: str) -> int:
 def _observer(root: Path, watcher: Watcher) -> Any:
     """A watchdog observer feeding `watcher`. Reads (opened, closed without writing) are not
     asked for: a web server reads files all day."""
-    from watchdog import events as ev
     from watchdog.observers import Observer
+
+    observer = Observer()
+    _schedule(observer, str(root), str(root), watcher)
+    observer.start()
+    return observer
+
+
+def _schedule(observer: Any, folder: str, shown_as: str, watcher: Watcher) -> None:
+    """Watch `folder` recursively, telling `watcher` of each event under the name the web
+    server serves it by (`shown_as` in place of `folder`: a symlinked folder's alias)."""
+    from watchdog import events as ev
+
+    def served(path: bytes | str) -> str:
+        text = os.fsdecode(path)
+        return shown_as + text[len(folder) :] if shown_as != folder else text
 
     class Handler(ev.FileSystemEventHandler):
         def on_any_event(self, event: ev.FileSystemEvent) -> None:
-            src = os.fsdecode(event.src_path)
+            src = served(event.src_path)
             if isinstance(event, ev.FileMovedEvent):
                 watcher.forget(src)
-                watcher.note(os.fsdecode(event.dest_path), settle=CLOSED_SETTLE_SECONDS)
+                watcher.closed(served(event.dest_path))
+                watcher.note(served(event.dest_path), settle=CLOSED_SETTLE_SECONDS)
             elif isinstance(event, ev.DirMovedEvent):
-                watcher.note_tree(os.fsdecode(event.dest_path))
+                watcher.note_tree(served(event.dest_path))
             elif isinstance(event, ev.DirCreatedEvent):
                 watcher.note_tree(src)
             elif isinstance(event, ev.FileDeletedEvent):
                 watcher.forget(src)
             elif isinstance(event, ev.FileClosedEvent):
+                watcher.closed(src)
                 watcher.note(src, settle=CLOSED_SETTLE_SECONDS)
             elif isinstance(event, ev.FileCreatedEvent | ev.FileModifiedEvent):
+                watcher.wrote(src)
                 watcher.note(src)
 
-    observer = Observer()
     wanted: list[type[ev.FileSystemEvent]] = [
         ev.FileCreatedEvent,
         ev.FileModifiedEvent,
@@ -453,9 +527,7 @@ def _observer(root: Path, watcher: Watcher) -> Any:
         ev.DirCreatedEvent,
         ev.DirMovedEvent,
     ]
-    observer.schedule(Handler(), str(root), recursive=True, event_filter=wanted)
-    observer.start()
-    return observer
+    observer.schedule(Handler(), folder, recursive=True, event_filter=wanted)
 
 
 def watch_webroot(
