@@ -380,3 +380,11 @@ def test_holds_list_exactly_the_exposed_people_not_yet_told_and_reviewed(
     assert run("holds", "check", str(clean), "--incident", "1", "--key-file", key, "--store", store)[0] == 0
     code, out = run("holds", "check", str(tmp_path / "missing.csv"), "--incident", "1", *at)
     assert code == 2
+
+
+def test_the_command_layer_names_the_same_fields_as_the_library() -> None:
+    from spillguard.cli import people as command
+    from spillguard.people.cases import CASE_FIELDS
+    from spillguard.people.records import FIELDS
+
+    assert (command.FIELDS, command.CASE_FIELDS) == (FIELDS, CASE_FIELDS)

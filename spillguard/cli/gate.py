@@ -29,7 +29,13 @@ from spillguard.cli.common import (
 )
 from spillguard.detect.rules import RULES
 from spillguard.errors import UserError
-from spillguard.gate import FORMATS, approve_file, run_gate
+
+
+def _approve_file() -> Any:
+    from spillguard.gate import approve_file
+
+    return approve_file
+
 
 keys_app = typer.Typer(help="Approvers' signing keys.", no_args_is_help=True)
 audit_app = typer.Typer(
@@ -53,6 +59,7 @@ def gate_command(
     """Scan, apply the policy and the approvals, and say what is blocked and why. Exit 0 only
     when every file that blocks carries enough valid approvals; 1 otherwise; 2 on bad input."""
     from spillguard.audit import record
+    from spillguard.gate import FORMATS, run_gate
 
     if format not in FORMATS:
         raise fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
@@ -160,7 +167,7 @@ def approve_command(
 
     rules = policy_or_default(policy)
     done = guarded(
-        lambda: approve_file(
+        lambda: _approve_file()(
             file, rules, key, reason, expires, approvals_dir(approvals), audit, datetime.now(UTC)
         )
     )

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from spillguard.cli.common import EXIT_BLOCKED, EXIT_OK, fail, guarded, say
 from spillguard.cli.people import KeyFileOption
 from spillguard.cli.respond import StoreOption
-from spillguard.match.index import Index, build_index, fingerprint_key
-from spillguard.match.matcher import FileMatch, match_paths
-from spillguard.model import Uninspectable
-from spillguard.people.identity import resolve
-from spillguard.people.records import PersonRecord
-from spillguard.people.sealed import load_secret
-from spillguard.people.workflow import read_records_isolated
+
+if TYPE_CHECKING:
+    from spillguard.match.matcher import FileMatch
 
 
 def fingerprint_command(
@@ -28,6 +24,13 @@ def fingerprint_command(
 ) -> None:
     """Build the repost index of the people in the leaked files: keyed fingerprints (HMAC-SHA256,
     the key kept apart) of A-numbers, names with birth dates, names with nationality and facility."""
+
+    from spillguard.match.index import build_index, fingerprint_key
+    from spillguard.model import Uninspectable
+    from spillguard.people.identity import resolve
+    from spillguard.people.records import PersonRecord
+    from spillguard.people.sealed import load_secret
+    from spillguard.people.workflow import read_records_isolated
 
     def run() -> int:
         key = fingerprint_key(load_secret(key_file))
@@ -75,6 +78,10 @@ def match_command(
     if not targets:
         raise fail("give files, folders or URLs to match, or --watch FEEDS")
 
+    from spillguard.match.index import Index, fingerprint_key
+    from spillguard.match.matcher import match_paths
+    from spillguard.people.sealed import load_secret
+
     def run() -> list[FileMatch]:
         key = fingerprint_key(load_secret(key_file))
         return match_paths(targets, Index.load(index), key)
@@ -109,6 +116,8 @@ def _watch(
     import time
 
     from spillguard.match.feeds import Watch, read_feeds
+    from spillguard.match.index import Index, fingerprint_key
+    from spillguard.people.sealed import load_secret
     from spillguard.store import open_store
     from spillguard.watch.alerts import Alert, Alerter
 

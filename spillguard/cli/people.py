@@ -13,9 +13,6 @@ import typer
 from spillguard.cli.common import ShowValuesOption, fail, guarded, say
 from spillguard.cli.respond import StoreOption
 from spillguard.model import mask
-from spillguard.people.cases import CASE_FIELDS
-from spillguard.people.records import FIELDS
-from spillguard.people.workflow import extract_people, join_cases, stored_people
 
 people_app = typer.Typer(help="The people a leaked file exposes: extract, list.", no_args_is_help=True)
 
@@ -24,6 +21,13 @@ KeyFileOption = Annotated[
     str | None,
     typer.Option("--key-file", help="Secret key file (spillguard keys secret FILE); else SPILLGUARD_KEY."),
 ]
+# The person fields (people.records.FIELDS) and case fields (people.cases.CASE_FIELDS), named
+# here so the command layer loads the people package only when a people command runs.
+FIELDS = ("person_name", "a_number", "date_of_birth", "nationality", "detention_facility")
+CASE_FIELDS = (
+    *("attorney_name", "attorney_address", "attorney_email"),
+    *("custody_status", "language", "removal_date"),
+)
 COLUMNS = ("id", *FIELDS, "records")
 TABLE_CASE = ("custody_status", "language", "removal_date")
 
@@ -37,6 +41,8 @@ def people_extract(
 ) -> None:
     """Read the leaked file, store each person once (by A-number, else name and birth date,
     else name, nationality and facility), sealed under the key; print the counts."""
+    from spillguard.people.workflow import extract_people
+
     counts = guarded(lambda: extract_people(incident, file, key_file, store))
     say(
         f"people: {counts['records']:,} records read, {counts['people']:,} people, "
@@ -60,6 +66,8 @@ def people_join(
     status, language and removal date. People without a case are kept and counted."""
     if on != "a_number":
         raise fail(f"cannot join on {on!r}: only a_number")
+    from spillguard.people.workflow import join_cases
+
     counts = guarded(lambda: join_cases(incident, str(cases), key_file, store))
     say(
         f"people join: {counts['cases_joined']:,} people with a case, "
@@ -78,6 +86,8 @@ def people_list(
     """List the incident's people, masked unless --show-values; unresolved records last."""
     if fmt not in ("table", "csv", "json"):
         raise fail(f"unknown format {fmt!r} (use table, csv or json)")
+    from spillguard.people.workflow import stored_people
+
     found = guarded(lambda: stored_people(incident, key_file, store))
     rows = [_row(p, show_values) for p in found.people]
     loose = [_row(p, show_values) for p in found.unresolved]
