@@ -132,9 +132,18 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
     kinds: dict[int, str] = {}
     free_text: set[int] = set()
     samples = _samples(data, width)
+    titles = [header[i] if i < len(header) else "" for i in range(width)]
+    # Columns other than names first: beside an identifier or a birth date, a Name column's
+    # values need only the shape of names (a roster need not weigh every word's frequency).
     decided = {
-        i: _decide(by_header.get(i), samples[i], header[i] if i < len(header) else "") for i in range(width)
+        i: _decide(by_header.get(i), samples[i], titles[i])
+        for i in range(width)
+        if by_header.get(i) != "person_name"
     }
+    identified = bool(set(decided.values()) & (IDENTIFIERS | {"date_of_birth"}))
+    for i in range(width):
+        if by_header.get(i) == "person_name":
+            decided[i] = _decide("person_name", samples[i], titles[i], identified)
     # What links a row's person to custody or proceedings is in the row, not the page's topic: a
     # name column headed "Detainee" or "Respondent", or an A-number or case-number column.
     role = _header_pattern("person_role")
@@ -171,7 +180,9 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
             if i not in kinds and _birth_dates_by_shape(samples[i]):
                 kinds[i] = "date_of_birth"
     mixed = frozenset(
-        i for i, kind in kinds.items() if kind == "person_name" and any(_not_person(v) for v in samples[i])
+        i
+        for i, kind in kinds.items()
+        if kind == "person_name" and any(_not_person(v, identified) for v in samples[i])
     )
     organisation_columns = _header_pattern("organisation_columns")
     describes_organisations = any(organisation_columns.search(gazetteer.fold(h)) for h in header)
@@ -197,9 +208,10 @@ def _home_addresses(kinds: dict[int, str], samples: dict[int, list[str]]) -> boo
     return False
 
 
-def _not_person(value: str) -> bool:
-    """A value in a name column that names a place or an organisation instead."""
-    return names.organisation(value) or (" " in value.strip() and names.place(value))
+def _not_person(value: str, identified: bool = False) -> bool:
+    """A value in a name column that names a place or an organisation instead (beside an
+    identifier, a place-like name is still a person's: Albert Lea is someone's name there)."""
+    return names.organisation(value) or (not identified and " " in value.strip() and names.place(value))
 
 
 MIN_AGE_YEARS = 16
@@ -324,9 +336,12 @@ HEADER_AGREEMENT = 0.5
 SHAPE_ALONE = 0.8
 
 
-def _decide(by_header: str | None, values: list[str], header: str) -> str | None:
+def _decide(by_header: str | None, values: list[str], header: str, identified: bool = False) -> str | None:
     if not values:
         return None
+    if by_header == "person_name" and identified:
+        fits = sum(1 for v in values if names.looks_like_name(v, single_ok=True, evidence=False))
+        return by_header if fits >= len(values) * HEADER_AGREEMENT and _distinct(values) else None
     if by_header is not None:
         fits = sum(1 for v in values if VALUE_SHAPES[by_header](v))
         if fits < len(values) * HEADER_AGREEMENT:
@@ -390,8 +405,9 @@ def _scan_rows(table: Table, plan: Plan, start: int, assessment: Assessment) -> 
     rows = table.rows[start:]
     cells = _columns(rows, plan.kinds)
     valid = {i: _valid_cells(kind, cells[i]) for i, kind in plan.kinds.items()}
+    identified = bool(set(plan.kinds.values()) & (IDENTIFIERS | {"date_of_birth"}))
     for i in plan.mixed_names:
-        valid[i] = [ok and not _not_person(v) for ok, v in zip(valid[i], cells[i], strict=True)]
+        valid[i] = [ok and not _not_person(v, identified) for ok, v in zip(valid[i], cells[i], strict=True)]
     for i, kind in plan.kinds.items():
         if assessment.allows_kind(kind):  # a column the policy allows holds nothing to find
             assessment.allowed_kinds[kind] += sum(valid[i])

@@ -46,7 +46,7 @@ def disk_cached(name: str, build: Callable[[], T], data_files: tuple[str, ...] =
         importlib.util.find_spec("pycountry").origin or "",  # type: ignore[union-attr]
     ]
     stamp = "-".join(f"{os.stat(str(p)).st_size}.{int(os.stat(str(p)).st_mtime)}" for p in sources)
-    key = f"{name}-{stamp}-2"
+    key = f"{name}-{stamp}-3"
     folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "spillguard")
     path = os.path.join(folder, f"{key}.pickle")
     try:

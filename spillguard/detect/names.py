@@ -152,10 +152,11 @@ def state_after_comma(value: str) -> bool:
     return bool(comma) and _place_not_name(gazetteer.fold(tail))
 
 
-def looks_like_name(value: str, single_ok: bool = False) -> bool:
+def looks_like_name(value: str, single_ok: bool = False, evidence: bool = True) -> bool:
     """The shape of a person's name: letters only, 2 to 6 words (1 if `single_ok`, for first-
     and last-name columns), at most one comma, capitalised, and not a street, an organisation,
-    a country or a known place."""
+    a country or a known place. `evidence` False: the shape alone, without weighing the words'
+    frequencies or the gazetteer (a Name column beside A-numbers)."""
     text = value.strip()
     if not text or len(text) > MAX_NAME_LENGTH or NOT_IN_NAMES.search(text) or text.count(",") > 1:
         return False
@@ -168,6 +169,8 @@ def looks_like_name(value: str, single_ok: bool = False) -> bool:
         return False
     if organisation(text) or gazetteer.is_country(text):  # "Hong Kong", "Costa Rica" are not people
         return False
+    if not evidence:
+        return True
     if any(_acronym(t, f) for t, f in zip(tokens, folded, strict=True)):
         return False  # "ERO, HSI": agencies
     if name_evidence(text) <= ORDINARY_WORDS_PER_TOKEN * len(tokens):

@@ -13,6 +13,7 @@ how to regenerate the tables: `scripts/build-vocabulary.py` and `spillguard/data
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import importlib.resources
 import re
@@ -85,18 +86,35 @@ def vocabulary() -> Vocabulary:
 
 # --- name evidence ---------------------------------------------------------------------------
 
-# Packed per word: surname, given-name and word zipf (log10 of a frequency per billion), one
-# byte each in tenths. Ints pickle and load at a third of the cost of tuples.
-_SHIFT_SURNAME, _SHIFT_GIVEN = 16, 8
+# The table is kept as one string of the sorted words and one byte string of their zipfs (three
+# bytes a word, in tenths: surname, given name, word), searched by bisection: two objects load
+# from the disk cache in a millisecond, where a dict of 166,000 entries took 40.
+
+
+@dataclass(frozen=True, slots=True)
+class SortedTable:
+    words: list[str]
+    values: bytes  # `width` bytes per word, in the words' order
+    width: int
+
+    def get(self, word: str) -> bytes | None:
+        i = bisect.bisect_left(self.words, word)
+        if i < len(self.words) and self.words[i] == word:
+            return self.values[i * self.width : (i + 1) * self.width]
+        return None
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.get(word) is not None
 
 
 @cache
-def name_evidence() -> dict[str, int]:
-    return disk_cached("name-evidence", _read_name_evidence, ("data/name-evidence.tsv.gz",))
+def name_evidence() -> SortedTable:
+    words, values = disk_cached("name-evidence", _read_name_evidence, ("data/name-evidence.tsv.gz",))
+    return SortedTable(words.split("\n"), values, 3)
 
 
-def _read_name_evidence() -> dict[str, int]:
-    out: dict[str, int] = {}
+def _read_name_evidence() -> tuple[str, bytes]:
+    rows: list[tuple[str, bytes]] = []
     with gzip.open(
         str(importlib.resources.files("spillguard").joinpath("data/name-evidence.tsv.gz")), "rt"
     ) as fh:
@@ -104,12 +122,9 @@ def _read_name_evidence() -> dict[str, int]:
             if line.startswith("#"):
                 continue
             token, surname, given, word = line.rstrip("\n").split("\t")
-            out[token] = (
-                (round(float(surname) * 10) << _SHIFT_SURNAME)
-                | (round(float(given) * 10) << _SHIFT_GIVEN)
-                | round(float(word) * 10)
-            )
-    return out
+            rows.append((token, bytes(round(float(z) * 10) for z in (surname, given, word))))
+    rows.sort()
+    return "\n".join(t for t, _ in rows), b"".join(v for _, v in rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,17 +148,16 @@ def frequency(token: str) -> TokenFrequency:
     packed = name_evidence().get(token)
     if packed is None:
         return UNKNOWN
-    return TokenFrequency(
-        (packed >> _SHIFT_SURNAME) / 10, ((packed >> _SHIFT_GIVEN) & 0xFF) / 10, (packed & 0xFF) / 10
-    )
+    return TokenFrequency(packed[0] / 10, packed[1] / 10, packed[2] / 10)
 
 
 @cache
-def places() -> frozenset[str]:
-    return disk_cached("places", _read_places, ("data/places.txt.gz",))
+def places() -> SortedTable:
+    words = disk_cached("places", _read_places, ("data/places.txt.gz",))
+    return SortedTable(words.split("\n"), b"", 0)
 
 
-def _read_places() -> frozenset[str]:
+def _read_places() -> str:
     path = str(importlib.resources.files("spillguard").joinpath("data/places.txt.gz"))
     with gzip.open(path, "rt") as fh:
-        return frozenset(line.rstrip("\n") for line in fh if not line.startswith("#"))
+        return "\n".join(sorted(line.rstrip("\n") for line in fh if not line.startswith("#")))
