@@ -26,21 +26,13 @@ def fingerprint_command(
     the key kept apart) of A-numbers, names with birth dates, names with nationality and facility."""
 
     from spillguard.match.index import build_index, fingerprint_key
-    from spillguard.model import Uninspectable
     from spillguard.people.identity import resolve
-    from spillguard.people.records import PersonRecord
     from spillguard.people.sealed import load_secret
-    from spillguard.people.workflow import read_records_isolated
+    from spillguard.people.workflow import read_people
 
     def run() -> int:
         key = fingerprint_key(load_secret(key_file))
-        records: list[PersonRecord] = []
-        for path in leaked:
-            try:
-                records.extend(read_records_isolated(str(path)))
-            except Uninspectable as exc:
-                raise fail(f"{path}: cannot be read completely: {exc}") from None
-        return build_index(key, resolve(records).people, out)
+        return build_index(key, resolve(read_people(leaked)).people, out)
 
     count = guarded(run)
     say(f"wrote {out}: {count:,} people fingerprinted (no value in clear; useless without the key)")

@@ -31,6 +31,27 @@ def read_records_isolated(path: str, policy: Policy | None = None) -> list[Perso
     return [r for r in records if isinstance(r, PersonRecord)]
 
 
+def read_people(paths: Sequence[Path]) -> list[PersonRecord]:
+    """Every person record in these files, each read in an isolated worker; a file that cannot
+    be read completely is an error naming it (a leak must be read whole, never in part)."""
+    records: list[PersonRecord] = []
+    for path in paths:
+        try:
+            records.extend(read_records_isolated(str(path)))
+        except Uninspectable as exc:
+            raise UserError(f"{path}: cannot be read completely: {exc}") from None
+    return records
+
+
+def _people_rows(db: Any, incident_id: int) -> tuple[list[tuple[int, bool, str]], dict[str, Any]]:
+    """The incident's sealed people and their counts; an error before `people extract` ran."""
+    rows = db.people(incident_id)
+    counts = db.people_counts(incident_id)
+    if counts is None:
+        raise UserError(f"incident {incident_id} has no people yet: run spillguard people extract")
+    return rows, counts
+
+
 def _bound(incident_id: int, position: int) -> str:
     return f"incident {incident_id} person {position}"
 
@@ -58,13 +79,7 @@ def extract_people(
                 f"none of the files is the one recorded with incident {incident_id} "
                 f"({incident.file_name}, sha256:{incident.sha256[:16]})"
             )
-        records: list[PersonRecord] = []
-        for path in files:
-            try:
-                records.extend(read_records_isolated(str(path)))
-            except Uninspectable as exc:
-                raise UserError(f"{path}: cannot be read completely: {exc}") from None
-        people = resolve(records)
+        people = resolve(read_people(files))
         counts = _counts(people, len(files))
         sealed = [(True, _person_value(p.fields, p.sources, p.records)) for p in people.people]
         sealed += [(False, _person_value(r.fields, [r.where], 1)) for r in people.unresolved]
@@ -101,10 +116,7 @@ def join_cases(incident_id: int, cases_path: str, key_file: str | None, store: s
     cases = read_cases(cases_path)
     sealer = Sealer(load_secret(key_file))
     with open_store(store) as db:
-        rows = db.people(incident_id)
-        counts = db.people_counts(incident_id)
-        if counts is None:
-            raise UserError(f"incident {incident_id} has no people yet: run spillguard people extract")
+        rows, counts = _people_rows(db, incident_id)
         joined = unmatched = 0
         resealed: list[tuple[bool, str]] = []
         for position, resolved, sealed in rows:
@@ -134,10 +146,7 @@ class StoredPeople:
 def stored_people(incident_id: int, key_file: str | None, store: str | None) -> StoredPeople:
     sealer = Sealer(load_secret(key_file))
     with open_store(store) as db:
-        rows = db.people(incident_id)
-        counts = db.people_counts(incident_id)
-    if counts is None:
-        raise UserError(f"incident {incident_id} has no people yet: run spillguard people extract")
+        rows, counts = _people_rows(db, incident_id)
     people: list[dict[str, Any]] = []
     unresolved: list[dict[str, Any]] = []
     for position, resolved, sealed in rows:
