@@ -240,3 +240,20 @@ def test_allow_prints_an_entry_that_lets_the_value_through(tmp_path: Path) -> No
         run("allow", "contact/index.txt", "-n", "2", "--reason", "x", "--who", "y", cwd=tmp_path).returncode
         == 2
     )
+
+
+def test_the_policy_and_approvals_are_found_from_a_subfolder(site: Path) -> None:
+    approve_both(site)
+    passed = run("gate", "files", cwd=site / "site")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert passed.stdout.startswith("APPROVED  files/roster.xlsx")
+    assert f"policy in force: {site / 'spillguard.toml'}" in passed.stderr
+    scanned = run("scan", "files", cwd=site / "site")
+    assert "policy in force" in scanned.stderr
+
+
+def test_the_search_for_a_policy_stops_at_the_repository_root(site: Path) -> None:
+    (site / "site" / ".git").mkdir()  # the site is a repository of its own: ../spillguard.toml is not its
+    refused = run("gate", "files", cwd=site / "site")
+    assert refused.returncode == 1
+    assert "policy in force" not in refused.stderr

@@ -72,12 +72,29 @@ def guarded(action: Callable[[], T], *, extra: str | None = None) -> T:
         raise fail(f"{extra} ({exc.name} is missing)") from None
 
 
+def find_policy(start: Path | None = None) -> Path | None:
+    """spillguard.toml in the working directory or the nearest folder above it, up to the
+    repository's root (a folder holding .git), as ruff and pre-commit find their settings."""
+    here = (start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        if (folder / POLICY_FILE).is_file():
+            return folder / POLICY_FILE
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
 def policy_from(path: str | None) -> Policy | None:
-    """The policy a command runs under: the file given, else spillguard.toml in the working
-    directory, else None (the built-in one). A bad file is one line and exit 2."""
-    if path is None and not Path(POLICY_FILE).is_file():
+    """The policy a command runs under: the file given, else spillguard.toml found from the
+    working directory up (find_policy), else None (the built-in one). A policy found above the
+    working directory is named on stderr: which rules judge the files is never a guess. A bad
+    file is one line and exit 2."""
+    found = Path(path) if path else find_policy()
+    if found is None:
         return None
-    return guarded(lambda: load_policy(path or POLICY_FILE))
+    if path is None and found.parent != Path.cwd().absolute():
+        say(f"spillguard: policy in force: {found}", err=True)
+    return guarded(lambda: load_policy(str(found)))
 
 
 def policy_or_default(path: str | None) -> Policy:
@@ -86,9 +103,16 @@ def policy_or_default(path: str | None) -> Policy:
 
 
 def approvals_dir(path: str | None) -> Path:
+    """The approvals folder given, else `.spillguard/approvals` beside the policy in force (so
+    a gate run from a subfolder finds the site's approvals), else in the working directory."""
     from spillguard.approvals import DEFAULT_APPROVALS
 
-    return Path(path) if path else DEFAULT_APPROVALS
+    if path:
+        return Path(path)
+    found = find_policy()
+    if found is None or found.parent == Path.cwd().absolute():
+        return DEFAULT_APPROVALS  # relative, as approvals and messages have always named it
+    return found.parent / DEFAULT_APPROVALS
 
 
 def write_output(text: str, output: str | Path | None, *, parents: bool = False) -> None:
