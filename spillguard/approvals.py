@@ -159,8 +159,12 @@ def canonical(data: dict[str, Any]) -> bytes:
 
 def findings_digest(report: FileReport, policy: Policy) -> str:
     """A hash over what the approver was shown: each finding's kind, place and keyed value
-    hash, the counts, and why the file could not be inspected. Values go in only keyed."""
-    salt = policy.salt.encode()
+    hash, the counts, and why the file could not be inspected. Values go in only keyed, with the
+    file's own hash: an approval depends on the file and what was found in it, never on policy
+    settings that find nothing else (adding an allowlist salt voided every approval). `policy`
+    stays in the signature: what a policy does find differently does change the digest."""
+    del policy
+    salt = bytes.fromhex(report.sha256) if report.sha256 else b""
     items = sorted(
         (f.kind, f.location.label(), f.location.layer, keyed_hash(salt, f.kind, f.value))
         for f in report.findings

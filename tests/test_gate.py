@@ -257,3 +257,13 @@ def test_the_search_for_a_policy_stops_at_the_repository_root(site: Path) -> Non
     refused = run("gate", "files", cwd=site / "site")
     assert refused.returncode == 1
     assert "policy in force" not in refused.stderr
+
+
+def test_a_salt_added_to_the_policy_after_approvals_leaves_them_valid(site: Path) -> None:
+    approve_both(site)
+    assert run("gate", "site", cwd=site).returncode == 0
+    policy = site / "spillguard.toml"
+    policy.write_text(policy.read_text() + '\n[allowlist]\nsalt = "a new salt of this site, added later"\n')
+    still = run("gate", "site", cwd=site)
+    assert still.returncode == 0, still.stdout + still.stderr
+    assert "approved by alice, bob" in still.stdout
