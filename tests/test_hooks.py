@@ -69,7 +69,7 @@ def test_the_pre_commit_hook_definition_runs_the_gate() -> None:
     yaml = pytest.importorskip("yaml")
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "spillguard-gate")
-    assert hook["entry"] == "spillguard gate"
+    assert hook["entry"] == "spillguard gate --audit .git/spillguard-audit.db"
     assert hook["language"] == "python"
     assert hook["types"] == ["file"]
 
@@ -82,6 +82,9 @@ def test_the_hook_entry_as_pre_commit_runs_it(repo: Path) -> None:
     write_roster(repo / "files" / "roster.xlsx")
     refused = spillguard(repo, *entry[1:], "files/roster.xlsx", "index.html")
     assert refused.returncode == 1
+    # Its state stays inside .git: the working tree holds nothing but what the test wrote.
+    untracked = git(repo, "status", "--porcelain", "--untracked-files=all").stdout
+    assert ".spillguard" not in untracked and (repo / ".git" / "spillguard-audit.db").exists()
     add_approvals(repo)
     assert spillguard(repo, *entry[1:], "files/roster.xlsx", "index.html").returncode == 0
 
