@@ -231,7 +231,8 @@ def render_json(result: GateResult, show_values: bool, verbose: bool) -> str:
 
 def render_sarif(result: GateResult, show_values: bool, verbose: bool) -> str:
     """The scan's SARIF, each result carrying its file's approval; results of approved files
-    become notes, so code scanning raises an alert only for what the gate refuses."""
+    are suppressed (SARIF `suppressions`, with the approval as the justification), so code
+    scanning shows them as dismissed, not as open alerts."""
     from spillguard.report.formats import render_sarif as scan_sarif
 
     sarif = json.loads(scan_sarif(result.report, show_values, verbose))
@@ -249,7 +250,9 @@ def render_sarif(result: GateResult, show_values: bool, verbose: bool) -> str:
             "reason": decision.reason,
         }
         if decision.state == "approved":
-            item["level"] = "note"
+            item["suppressions"] = [
+                {"kind": "external", "status": "accepted", "justification": decision.reason}
+            ]
             item["message"]["text"] += f" [{decision.reason}]"
         elif decision.state != "not_needed":
             item["message"]["text"] += f" [not approved: {decision.reason}]"

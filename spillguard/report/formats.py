@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from spillguard.assess import KIND_PHRASES
 from spillguard.model import FileReport, Report
@@ -109,9 +110,26 @@ def _blank(value: object) -> object:
     return "" if value is None else value
 
 
+# Code scanning ranks alerts by `security-severity` (0-10): our severities, on that scale.
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "none": "0.0"}
+# A kind's worst case, for the rule's own ranking: linked to a person, in custody.
+RULE_SEVERITY = {
+    "a_number": "critical", "person_name": "critical", "nationality": "critical",
+    "detention_facility": "critical", "immigration_case_number": "critical", "date_of_birth": "high",
+    "ssn": "high", "passport_number": "high", "covered_text": "high", "street_address": "medium",
+    "phone_number": "low", "email_address": "low", "gps_location": "medium",
+}  # fmt: skip
+# Types whose rows are lines of the file: only there does a result carry a line number.
+LINE_TYPES = frozenset({"csv", "tsv", "txt", "md"})
+RELATED = 10  # locations listed with each result: the first ones; the count says the rest
+
+
 def render_sarif(report: Report, show_values: bool, verbose: bool) -> str:
-    """SARIF 2.1.0, as code-scanning services accept it: one result per finding, and one per
-    file that cannot be inspected."""
+    """SARIF 2.1.0 as code scanning wants it: one result per file and rule (its count, the
+    first locations as related locations, a fingerprint keyed on the file's content and the
+    rule, so an alert survives a re-scan), `security-severity` from our severity, and a line
+    region only in text files whose rows are lines. A file that cannot be inspected is one
+    result of its own."""
     from spillguard.detect.rules import RULES
 
     kind_to_rule = {rule.kind: rule for rule in RULES}
@@ -122,6 +140,7 @@ def render_sarif(report: Report, show_values: bool, verbose: bool) -> str:
             "shortDescription": {"text": rule.title},
             "fullDescription": {"text": rule.finds},
             "help": {"text": f"{rule.why} Known false alarms: {rule.false_alarms}"},
+            "properties": {"security-severity": SECURITY_SEVERITY[RULE_SEVERITY.get(rule.kind, "medium")]},
         }
         for rule in RULES
     ]
@@ -132,30 +151,24 @@ def render_sarif(report: Report, show_values: bool, verbose: bool) -> str:
             "shortDescription": {"text": "File could not be fully inspected"},
             "fullDescription": {"text": "Encrypted, corrupt, over a limit, or of an unknown type."},
             "help": {"text": "A file that cannot be read completely may hold anything: it blocks."},
+            "properties": {"security-severity": SECURITY_SEVERITY["high"]},
         }
     )
     results = []
     for f in report.files:
         artifact = f.path.split("!", 1)[0]
         if f.uninspectable:
-            results.append(
-                _sarif_result("uninspectable", "error", f"{f.path}: {f.reason}", artifact, None, f)
-            )
+            results.append(_sarif_result("uninspectable", f, f"{f.path}: {f.reason}", artifact, [], False))
+        by_rule: dict[str, list[Any]] = {}
         for finding in f.findings:
             rule = kind_to_rule.get(finding.kind)
-            value = finding.as_dict(show_values)["value"]
-            where = f.path + (f" {finding.location.label()}" if finding.location else "")
-            text = f"{rule.title if rule else finding.kind} ({value}) in {where}: {f.reason}"
-            results.append(
-                _sarif_result(
-                    rule.id if rule else finding.kind,
-                    SARIF_LEVEL[f.verdict],
-                    text,
-                    artifact,
-                    finding.location,
-                    f,
-                )
-            )
+            by_rule.setdefault(rule.id if rule else finding.kind, []).append(finding)
+        for rule_id, findings in by_rule.items():
+            rule = kind_to_rule.get(findings[0].kind)
+            title = rule.title if rule else findings[0].kind
+            shown = f" (first: {findings[0].as_dict(show_values)['value']})" if show_values else ""
+            text = f"{len(findings):,} x {title}{shown} in {f.path}: {f.reason}"
+            results.append(_sarif_result(rule_id, f, text, artifact, findings, show_values))
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -165,7 +178,6 @@ def render_sarif(report: Report, show_values: bool, verbose: bool) -> str:
                     "driver": {
                         "name": "spillguard",
                         "version": report.tool_version,
-                        "informationUri": "https://example.invalid/spillguard",
                         "rules": rules,
                     }
                 },
@@ -177,24 +189,38 @@ def render_sarif(report: Report, show_values: bool, verbose: bool) -> str:
 
 
 def _sarif_result(
-    rule_id: str, level: str, text: str, artifact: str, location: object, f: FileReport
+    rule_id: str, f: FileReport, text: str, artifact: str, findings: list[Any], show_values: bool
 ) -> dict[str, object]:
     physical: dict[str, object] = {"artifactLocation": {"uri": artifact}}
-    # Code-scanning services want a line; a sheet row is the nearest thing a workbook has.
-    row = getattr(location, "row", None)
-    physical["region"] = {"startLine": row if isinstance(row, int) and row > 0 else 1}
-    logical = getattr(location, "label", None)
+    first = findings[0].location if findings else None
+    row = getattr(first, "row", None)
+    if f.type in LINE_TYPES and "!" not in f.path and isinstance(row, int) and row > 0:
+        physical["region"] = {"startLine": row}
+    location: dict[str, object] = {"physicalLocation": physical}
+    if first is not None:
+        location["logicalLocations"] = [{"fullyQualifiedName": f"{f.path}!{first.label()}"}]
     result: dict[str, object] = {
         "ruleId": rule_id,
-        "level": level,
+        "level": SARIF_LEVEL.get(f.verdict, "error") if rule_id != "uninspectable" else "error",
         "message": {"text": text},
-        "locations": [{"physicalLocation": physical}],
-        "partialFingerprints": {
-            "spillguard/v1": f"{f.sha256}:{rule_id}:{logical() if callable(logical) else ''}"
-        },
+        "locations": [location],
+        # Keyed on the content and the rule: the same file re-scanned is the same alert.
+        "partialFingerprints": {"spillguard/v2": f"{f.sha256}:{rule_id}:{f.path.partition('!')[2]}"},
+        "properties": {"security-severity": SECURITY_SEVERITY.get(f.severity, "5.5"), "count": len(findings)},
     }
-    if callable(logical):
-        physical_location: dict[str, object] = {"physicalLocation": physical}
-        physical_location["logicalLocations"] = [{"fullyQualifiedName": f"{f.path}!{logical()}"}]
-        result["locations"] = [physical_location]
+    # The first locations; every one, with its value, where values were asked for.
+    listed = findings[1:] if show_values else findings[1 : RELATED + 1]
+    related = [
+        {
+            "id": n,
+            "message": {
+                "text": finding.location.label()
+                + (f": {finding.as_dict(show_values)['value']}" if show_values else "")
+            },
+            "physicalLocation": {"artifactLocation": {"uri": artifact}},
+        }
+        for n, finding in enumerate(listed, start=1)
+    ]
+    if related:
+        result["relatedLocations"] = related
     return result
