@@ -1,5 +1,6 @@
-"""The wheel a user would install: built from this tree with pip (its build backend from the package index), installed into a
-fresh virtual environment that borrows only the third-party packages already installed here,
+"""The wheel a user would install: built from this tree with pip (its build backend from the
+index), installed into a fresh virtual environment that borrows only the third-party packages
+already installed here,
 and run: `spillguard --version`, and a scan that needs the shipped data (name tables, places,
 vocabulary) to block a roster and pass statistics. Catches data files the packaging leaves out."""
 

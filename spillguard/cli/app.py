@@ -49,6 +49,8 @@ def build() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        # Help is plain text: Rich markup would swallow what stands in brackets ([approvers]).
+        rich_markup_mode=None,
     )
     app.callback()(_root)
     for family in FAMILIES:

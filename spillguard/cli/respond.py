@@ -81,7 +81,7 @@ def incident_open(
 @incident_app.command("show")
 def incident_show(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     store: StoreOption = None,
 ) -> None:
     """Show an incident, its window and the claw-back letters' tracking."""
@@ -149,8 +149,10 @@ def incident_list(store: StoreOption = None) -> None:
 @incident_app.command("update")
 def incident_update(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
-    removed: Annotated[str | None, typer.Option("--removed")] = None,
-    notified: Annotated[str | None, typer.Option("--notified")] = None,
+    removed: Annotated[str | None, typer.Option("--removed", help="When it was taken down.")] = None,
+    notified: Annotated[
+        str | None, typer.Option("--notified", help="When the publisher learned of it.")
+    ] = None,
     tz: TzOption = None,
     store: StoreOption = None,
 ) -> None:
