@@ -260,7 +260,28 @@ def render_sarif(result: GateResult, show_values: bool, verbose: bool) -> str:
     return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
 
 
-FORMATS = {"table": render_table, "json": render_json, "sarif": render_sarif}
+def render_csv(result: GateResult, show_values: bool, verbose: bool) -> str:
+    """The scan's CSV with each row's file approval state and who signed (for a spreadsheet of
+    what the gate let through and why)."""
+    import csv
+    import io
+
+    from spillguard.report.formats import render_csv as scan_csv
+
+    rows = list(csv.reader(io.StringIO(scan_csv(result.report, show_values, verbose))))
+    decisions = {f.path: result.decisions[f.path] for f in result.top_level()}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*rows[0], "approval", "signers"])
+    for row in rows[1:]:
+        decision = decisions.get(row[0].split("!", 1)[0])
+        state = decision.state if decision is not None else ""
+        signers = " ".join(decision.signers) if decision is not None else ""
+        writer.writerow([*row, state, signers])
+    return out.getvalue()
+
+
+FORMATS = {"table": render_table, "json": render_json, "sarif": render_sarif, "csv": render_csv}
 
 
 @dataclass(frozen=True)

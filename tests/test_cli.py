@@ -310,3 +310,14 @@ def test_rules_lists_every_rule() -> None:
     assert result.returncode == 0
     listed = [line.split()[0] for line in result.stdout.splitlines() if line and not line.startswith(" ")]
     assert listed == [rule.id for rule in RULES]
+
+
+def test_csv_names_each_files_hash_and_says_when_findings_were_cut_short(site: Path, tmp_path: Path) -> None:
+    policy = tmp_path / "few.toml"
+    policy.write_text("max_findings = 5\n")
+    result = run("scan", "--format", "csv", "--jobs", "0", "--policy", str(policy), str(site / "stats.xlsx"))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 5  # listed: as many as the policy allows
+    assert {r["findings_truncated"] for r in rows} == {"true"}
+    assert int(rows[0]["findings_total"]) > 5  # and how many there were
+    assert len(rows[0]["sha256"]) == 64

@@ -196,8 +196,8 @@ def test_usage_errors_exit_2_with_one_line(site: Path) -> None:
     missing = run("gate", "no-such-dir", cwd=site)
     assert missing.returncode == 2
     assert missing.stderr == "spillguard: error: no such file or directory: no-such-dir\n"
-    fmt = run("gate", "site", "--format", "csv", cwd=site)
-    assert fmt.returncode == 2 and "unknown format 'csv'" in fmt.stderr
+    fmt = run("gate", "site", "--format", "xml", cwd=site)
+    assert fmt.returncode == 2 and "unknown format 'xml'" in fmt.stderr
 
 
 def test_the_built_in_policy_trusts_nobody(tmp_path: Path) -> None:
@@ -276,3 +276,17 @@ def test_a_salt_added_to_the_policy_after_approvals_leaves_them_valid(site: Path
     still = run("gate", "site", cwd=site)
     assert still.returncode == 0, still.stdout + still.stderr
     assert "approved by alice, bob" in still.stdout
+
+
+def test_csv_from_the_gate_gives_each_files_approval(site: Path) -> None:
+    import csv
+    import io
+
+    approve_both(site)
+    done = run("gate", "site", "--format", "csv", cwd=site)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    roster = [r for r in rows if r["path"] == "site/files/roster.xlsx"]
+    assert roster and {r["approval"] for r in roster} == {"approved"}
+    assert {r["signers"] for r in roster} == {"alice bob"}
+    assert {r["approval"] for r in rows if r["path"] == "site/index.html"} == {"not_needed"}

@@ -47,7 +47,7 @@ def gate_command(
     paths: Annotated[list[str], typer.Argument(help="Files or directories to publish.", show_default=False)],
     policy: PolicyOption = None,
     approvals: ApprovalsOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table, json or sarif.")] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json, sarif or csv.")] = "table",
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List passing files and findings.")
     ] = False,

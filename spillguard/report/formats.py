@@ -57,12 +57,17 @@ def _counts(f: FileReport) -> str:
 
 
 def render_csv(report: Report, show_values: bool, verbose: bool) -> str:
-    """One row per finding (files without findings get one row), for spreadsheets and scripts."""
+    """One row per finding (files without findings get one row), for spreadsheets and scripts.
+    Each row names the file's sha256 and whether its findings were cut short (`max_findings`):
+    a file with more findings than the report lists says so, with how many there were."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         [
             "path",
+            "sha256",
+            "findings_truncated",
+            "findings_total",
             "type",
             "verdict",
             "severity",
@@ -82,7 +87,10 @@ def render_csv(report: Report, show_values: bool, verbose: bool) -> str:
         ]
     )
     for f in report.files:
-        head = [f.path, f.type, f.verdict, f.severity, f.reason, f.individuals, f.records]
+        truncated = bool(f.extra.get("findings_truncated"))
+        total = sum(f.counts.values())
+        head = [f.path, f.sha256, str(truncated).lower(), total]
+        head += [f.type, f.verdict, f.severity, f.reason, f.individuals, f.records]
         if not f.findings:
             writer.writerow([*head, "", "", "", "", "", "", "", "", "", ""])
         for finding in f.findings:
