@@ -169,11 +169,11 @@ class Assessment:
             if not self.counts:
                 return "no personal data found"
             kinds = [KIND_PHRASES[k] for k in REASON_ORDER if self.counts.get(k)]
-            return f"{_join(kinds)} without a person they belong to"
+            return f"{join_words(kinds)} without a person they belong to"
         people = self.individuals or self.records
         noun = "person" if people == 1 else "people"
         kinds = [KIND_PHRASES[k] for k in REASON_ORDER if self.record_kinds.get(k)]
-        text = f"{people:,} {noun} with {_join(kinds)}"
+        text = f"{people:,} {noun} with {join_words(kinds)}"
         if self.hidden_records:
             where = ", ".join(sorted(self.hidden_parts)[:3])
             share = "all" if self.hidden_records == self.records else f"{self.hidden_records:,}"
@@ -181,7 +181,8 @@ class Assessment:
         return text
 
 
-def _join(words: list[str]) -> str:
+def join_words(words: list[str], conjunction: str = "and") -> str:
+    """`a, b and c`: a list as a sentence says it."""
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return ", ".join(words[:-1]) + f" {conjunction} " + words[-1]

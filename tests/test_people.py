@@ -134,6 +134,18 @@ def test_extract_refuses_a_file_that_is_not_the_incidents(
     assert code == 2 and "none of the files is the one recorded" in out
 
 
+def extracted(folder: Path, people: list[td.Person]) -> tuple[str, str]:
+    """An incident whose leaked roster lists these people, extracted: (store, key file)."""
+    leaked = folder / "leak.xlsx"
+    td.write_xlsx(leaked, [td.Sheet("Detained", td.roster_rows(people, td.RosterStyle()))])
+    store, key = open_incident(folder, leaked)
+    code, out = run(
+        "people", "extract", "--incident", "1", "--file", str(leaked), "--key-file", key, "--store", store
+    )
+    assert code == 0, out
+    return store, key
+
+
 def record(**fields: str) -> PersonRecord:
     return PersonRecord(fields, "test")
 
@@ -174,15 +186,7 @@ def test_name_keys_ignore_order_initials_accents_and_script() -> None:
 
 def test_the_case_roster_joins_by_a_number_and_unmatched_people_stay(tmp_path: Path) -> None:
     people = td.make_people(30, seed=31)
-    leaked = tmp_path / "leak.xlsx"
-    td.write_xlsx(leaked, [td.Sheet("Detained", td.roster_rows(people, td.RosterStyle()))])
-    store, key = open_incident(tmp_path, leaked)
-    assert (
-        run(
-            "people", "extract", "--incident", "1", "--file", str(leaked), "--key-file", key, "--store", store
-        )[0]
-        == 0
-    )
+    store, key = extracted(tmp_path, people)
     cases = tmp_path / "cases.csv"
     lines = [
         "A-Number,Attorney of record,Attorney Address,Attorney Email,Custody Status,Language,Removal Date"
@@ -230,15 +234,7 @@ def pdf_text(path: Path) -> str:
 @pytest.fixture
 def with_cases(tmp_path: Path) -> tuple[str, str, list[td.Person]]:
     people = td.make_people(12, seed=41)
-    leaked = tmp_path / "leak.xlsx"
-    td.write_xlsx(leaked, [td.Sheet("Detained", td.roster_rows(people, td.RosterStyle()))])
-    store, key = open_incident(tmp_path, leaked)
-    assert (
-        run(
-            "people", "extract", "--incident", "1", "--file", str(leaked), "--key-file", key, "--store", store
-        )[0]
-        == 0
-    )
+    store, key = extracted(tmp_path, people)
     lines = ["A-Number,Attorney Name,Attorney Address,Attorney Email,Language"]
     for i, p in enumerate(people[:10]):
         counsel = "Dana Whitfield" if i < 6 else "Lee Okafor"

@@ -203,8 +203,9 @@ class DraftResult:
 def _listing(fields: dict[str, str], language: str) -> str:
     phrases = EXPOSED_PHRASES.get(language, EXPOSED_PHRASES["en"])
     words = [phrases[k] for k in FIELDS if k in fields]
-    joiner = " y " if language == "es" else " and "  # "attorney" letters are in English
-    return ", ".join(words[:-1]) + joiner + words[-1] if len(words) > 1 else "".join(words)
+    from spillguard.assess import join_words
+
+    return join_words(words, "y" if language == "es" else "and")  # "attorney" letters are in English
 
 
 def draft_notices(

@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from spillguard.assess import KIND_PHRASES
@@ -35,6 +36,16 @@ class Factor:
     name: str
     level: str
     why: str
+
+
+def kinds_found(report: dict[str, Any] | None) -> dict[str, int]:
+    """Findings by kind over a scan report's files (spec/report.md): what the file exposed."""
+    kinds: dict[str, int] = {}
+    for entry in (report or {}).get("files", []):
+        for kind, n in (entry.get("counts") or {}).items():
+            if n:
+                kinds[kind] = kinds.get(kind, 0) + int(n)
+    return kinds
 
 
 def assess_risk(
@@ -124,10 +135,7 @@ def incident_report(incident_id: int, store: str | None, tz: str | None) -> str:
         reviews = db.reviews(incident_id)
         reposts = db.reposts(incident_id)
     report = incident.report or {}
-    kinds: dict[str, int] = {}
-    for entry in report.get("files", []):
-        for kind, n in (entry.get("counts") or {}).items():
-            kinds[kind] = kinds.get(kind, 0) + int(n)
+    kinds = kinds_found(report)
     people = int(
         counts.get("people")
         or max((int(f.get("individuals") or 0) for f in report.get("files", [])), default=0)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from spillguard.errors import UserError
 from spillguard.files import write_atomic
+from spillguard.people.notices import people_date
 from spillguard.respond.entities import CRAWLER, SUBSCRIBER, Entity
 from spillguard.timefmt import iso_z
 
@@ -113,8 +114,8 @@ def context(incident: LetterIncident, entity: Entity, today: datetime) -> dict[s
     return {
         "incident": incident,
         "entity": entity,
-        "today": f"{today:%B} {today.day}, {today.year}",
-        "deadline": f"{deadline:%B} {deadline.day}, {deadline.year}",
+        "today": people_date(today.date(), "en"),
+        "deadline": people_date(deadline.date(), "en"),
         "when": for_people,
         "iso": iso_z,
     }
@@ -171,7 +172,7 @@ def write_letters(
         recipient = (
             [entity.name] if entity.kind != SUBSCRIBER else [entity.name, "(to be passed on by the provider)"]
         )
-        date = f"{today:%B} {today.day}, {today.year}"
+        date = people_date(today.date(), "en")
         write_atomic(path, render_word(template, context(incident, entity, today), sender, recipient, date))  # type: ignore[arg-type]
         documents.append((entity, path))
     pdfs = to_pdf([p for _, p in documents])

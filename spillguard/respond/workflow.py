@@ -221,15 +221,11 @@ def _network(text: str) -> Network:
 
 def _holds(report: dict[str, Any] | None) -> str:
     """What kinds of data the scan found in the file, in words (never the values)."""
-    from spillguard.assess import KIND_PHRASES
+    from spillguard.assess import KIND_PHRASES, join_words
+    from spillguard.respond.incident_report import kinds_found
 
-    kinds: set[str] = set()
-    for entry in (report or {}).get("files", []):
-        kinds.update(k for k, n in (entry.get("counts") or {}).items() if n)
-    words = [KIND_PHRASES[k] for k in KIND_PHRASES if k in kinds]
-    if not words:
-        return "personal data"
-    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+    kinds = kinds_found(report)
+    return join_words([KIND_PHRASES[k] for k in KIND_PHRASES if k in kinds]) or "personal data"
 
 
 def write_clawback_letters(
