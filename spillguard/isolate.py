@@ -49,11 +49,12 @@ Start = Literal["fork", "forkserver"]
 class Job:
     """One file to scan: `name` on disk, or `data` judged as if it were at `name`. `task`
     "records" reads the people records of the file on disk instead (for `people` and `match`,
-    which read leaked files and reposts as hostile as any upload)."""
+    which read leaked files and reposts as hostile as any upload); "records-text" leaves their
+    text unread (people.records.TextRecord) for `match`'s own reader."""
 
     name: str
     data: bytes | None = None
-    task: Literal["scan", "records"] = "scan"
+    task: Literal["scan", "records", "records-text"] = "scan"
 
 
 def scan_in_worker(job: Job | str, policy: Policy) -> list[FileReport]:
@@ -227,8 +228,8 @@ def _serve(conn: Connection, policy: Policy) -> None:
     _limit_memory(policy.limits)
     try:
         while (job := conn.recv()) is not None:
-            if job.task == "records":
-                conn.send_bytes(pickle.dumps(_records(job.name, policy)))
+            if job.task != "scan":
+                conn.send_bytes(pickle.dumps(_records(job.name, policy, job.task == "records-text")))
                 continue
             if job.data is None:
                 reports = scan_path(job.name, policy)
@@ -243,24 +244,24 @@ def _serve(conn: Connection, policy: Policy) -> None:
         os._exit(EXIT_INTERNAL)
 
 
-def _records(path: str, policy: Policy) -> object:
+def _records(path: str, policy: Policy, text_as_is: bool) -> object:
     """The people records of a file, or the reason it cannot be read completely."""
     from spillguard.model import Uninspectable
     from spillguard.people.records import read_records
 
     try:
-        return list(read_records(path, policy.limits))
+        return list(read_records(path, policy.limits, text_as_is=text_as_is))
     except Uninspectable as exc:
         return worker_failed(path, str(exc))
 
 
-def read_records_in_worker(path: str, policy: Policy) -> list[object]:
+def read_records_in_worker(path: str, policy: Policy, *, text_as_is: bool = False) -> list[object]:
     """`people.records.read_records` of one file in a worker under the policy's limits; a file
     that cannot be read completely (or kills its worker) raises Uninspectable with the reason."""
     from spillguard.model import Uninspectable
 
     with Workers(policy, 1) as workers:
-        result: list[object] = workers.scan(Job(path, task="records"))  # type: ignore[assignment]
+        result: list[object] = workers.scan(Job(path, task="records-text" if text_as_is else "records"))  # type: ignore[assignment]
     if result and isinstance(result[0], FileReport):
         raise Uninspectable(result[0].uninspectable or "not read")
     return result

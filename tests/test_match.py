@@ -153,13 +153,43 @@ def test_without_the_right_key_nothing_matches(
 def test_bad_input_is_one_line_and_exit_2(
     leaked: tuple[Path, list[td.Person], Path, Path], tmp_path: Path
 ) -> None:
-    roster, _, _, key = leaked
+    roster, _, index, key = leaked
     bogus = tmp_path / "bogus.index"
     bogus.write_bytes(b"not an index")
     code, out = run("match", str(roster), "--index", str(bogus), "--key-file", str(key))
     assert code == 2 and "not a spillguard repost index" in out
     code, out = run("match", str(tmp_path / "missing.csv"), "--index", str(bogus), "--key-file", str(key))
     assert code == 2
+    truncated = tmp_path / "truncated.index"
+    truncated.write_bytes(index.read_bytes()[:-100])
+    code, out = run("match", str(roster), "--index", str(truncated), "--key-file", str(key))
+    assert code == 2 and "damaged index" in out and len(out.strip().splitlines()) == 1
+
+
+def test_text_is_read_a_record_at_a_time_among_other_text(
+    leaked: tuple[Path, list[td.Person], Path, Path], tmp_path: Path
+) -> None:
+    """A name over its labelled birth date counts (a form); a leaked name on one line and its
+    birth date on a line of statistics far below does not; weekly tables cost nothing."""
+    _, people, index, key = leaked
+    a, b, c = people[200:203]
+    weekly = "\n".join(
+        f"{week:%Y-%m-%d}\t{1000 + i}\t{20000 + i}"
+        for i, week in enumerate([a.date_of_birth, b.date_of_birth, c.date_of_birth])
+    )
+    text = (
+        f"Weekly statistics\n{weekly}\n\n"
+        f"Name: {a.given} {a.family}\nNationality: {a.country}\nDate of birth: {a.date_of_birth:%d %B %Y}\n\n"
+        f"{b.family}, {b.given} was mentioned in the minutes.\n\nAgenda\n\n"
+        f"Meeting of {b.date_of_birth:%m/%d/%Y}\n"
+        f"{c.given} {c.family} stood in line.\n"
+    )
+    page = tmp_path / "page.txt"
+    page.write_text(text)
+    code, out = run("match", str(page), "--index", str(index), "--key-file", str(key), "--format", "json")
+    files = json.loads(out)["files"]
+    assert (code, files[0]["people"]) == (1, 1)
+    assert files[0]["locations"] == [f"{page}!body, offset {text.index('Name:')}"]
 
 
 def test_json_lists_locations_never_values(leaked: tuple[Path, list[td.Person], Path, Path]) -> None:

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from spillguard.errors import UserError
 from spillguard.match.index import Index
+from spillguard.match.text import people_in_text
 from spillguard.model import Uninspectable
-from spillguard.people.workflow import read_records_isolated
+from spillguard.people.records import PersonRecord
+from spillguard.people.workflow import read_records_and_text_isolated
 
 FETCH_SECONDS = 30
 FETCH_BYTES = 256 * 1024 * 1024
@@ -28,6 +30,11 @@ class FileMatch:
     locations: list[str] = field(default_factory=list)
     error: str | None = None
 
+    def add(self, people: set[int], where: str) -> None:
+        if people - self.people:
+            self.people |= people
+            self.locations.append(where)
+
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"path": self.path, "people": len(self.people), "locations": self.locations}
         if self.error:
@@ -38,12 +45,15 @@ class FileMatch:
 def match_file(path: str, index: Index, key: bytes, shown_as: str | None = None) -> FileMatch:
     found = FileMatch(shown_as or path)
     try:
-        for record in read_records_isolated(path):
-            hits = index.people_in(key, record)
-            new = hits - found.people
-            if new:
-                found.people |= new
-                found.locations.append(record.where.replace(path, found.path, 1))
+        for record in read_records_and_text_isolated(path):
+            where = record.where.replace(path, found.path, 1)
+            if isinstance(record, PersonRecord):
+                found.add(index.people_in(key, record), where)
+                continue
+            for offset, people in people_in_text(index, key, record.text):
+                found.add(
+                    people, where if record.offset is None else f"{where}, offset {record.offset + offset}"
+                )
     except Uninspectable as exc:
         found.error = f"uninspectable: {exc}"
     return found

@@ -22,8 +22,12 @@ def name_key(name: str) -> str:
     """Order-, accent-, script- and initial-free: `GARCIA LOPEZ, María J.` and `Maria Garcia
     Lopez` -> `GARCIALOPEZMARIA`; `王伟` and `Wei Wang` -> `WANGWEI` (the words sorted, then
     joined, since some scripts write a name without spaces)."""
-    words = [w for w in fold(anyascii(name)).split() if len(w) > 1]
-    return "".join(sorted(words))
+    return "".join(sorted(name_words(name)))
+
+
+def name_words(text: str) -> list[str]:
+    """The words a name key is made of: folded, transliterated, initials left out."""
+    return [w for w in fold(text if text.isascii() else anyascii(text)).split() if len(w) > 1]
 
 
 def date_key(value: str) -> str:

@@ -29,13 +29,28 @@ class PersonRecord:
     where: str
 
 
-def read_records(path: str, limits: Limits | None = None) -> Iterator[PersonRecord]:
+@dataclass(frozen=True)
+class TextRecord:
+    """Text not yet read for people (a passage, or a table row with no column of people), for
+    a reader faster than the scanner's own (repost matching looks only for known people)."""
+
+    text: str
+    where: str
+    offset: int | None = None  # where the text starts in its part, when it is a passage
+
+
+def read_records(
+    path: str, limits: Limits | None = None, *, text_as_is: bool = False
+) -> Iterator[PersonRecord | TextRecord]:
+    """The person records of a file; with `text_as_is`, its text is handed over as TextRecords
+    instead of being read by the scanner's text detector."""
     limits = limits or Limits()
     size = os.stat(path).st_size
-    yield from _records(Source.from_path(path, size, time.monotonic() + limits.timeout_seconds), limits)
+    source = Source.from_path(path, size, time.monotonic() + limits.timeout_seconds)
+    yield from _records(source, limits, text_as_is)
 
 
-def _records(source: Source, limits: Limits) -> Iterator[PersonRecord]:
+def _records(source: Source, limits: Limits, text_as_is: bool) -> Iterator[PersonRecord | TextRecord]:
     kind = sniff(source)
     if kind == "empty":
         return
@@ -43,7 +58,9 @@ def _records(source: Source, limits: Limits) -> Iterator[PersonRecord]:
     carried: dict[str, Header] = {}
     for item in extract(kind, source, limits):
         if isinstance(item, Table):
-            yield from _table_records(item, plans, source.name)
+            yield from _table_records(item, plans, source.name, text_as_is)
+        elif isinstance(item, Passage) and text_as_is:
+            yield TextRecord(item.text, f"{source.name}!{item.location.part}", item.location.offset)
         elif isinstance(item, Passage):
             for fields in _text_people(item.text, carried):
                 yield PersonRecord(fields, f"{source.name}!{item.location.part}")
@@ -53,7 +70,7 @@ def _records(source: Source, limits: Limits) -> Iterator[PersonRecord]:
             child = Source.from_bytes(
                 f"{source.name}!{item.name}", item.data, source.depth + 1, source.deadline
             )
-            yield from _records(child, limits)
+            yield from _records(child, limits, text_as_is)
 
 
 def _text_people(text: str, carried: dict[str, Header] | None = None) -> Iterator[dict[str, str]]:
@@ -67,7 +84,9 @@ def _text_people(text: str, carried: dict[str, Header] | None = None) -> Iterato
             yield fields
 
 
-def _table_records(table: Table, plans: dict[str, Plan], name: str) -> Iterator[PersonRecord]:
+def _table_records(
+    table: Table, plans: dict[str, Plan], name: str, text_as_is: bool
+) -> Iterator[PersonRecord | TextRecord]:
     key = table.key or table.part
     plan = plans.get(key) if table.is_continuation else None
     if plan is None:
@@ -80,8 +99,12 @@ def _table_records(table: Table, plans: dict[str, Plan], name: str) -> Iterator[
         # paste read as CSV), so each row is read as one.
         for index in range(start, len(table.rows)):
             line = " ; ".join(c for c in table.rows[index] if c.strip())
+            where = f"{name}!{table.part}!row {table.row_number(index)}"
+            if text_as_is:
+                yield TextRecord(line, where)
+                continue
             for person in _text_people(line):
-                yield PersonRecord(person, f"{name}!{table.part}!row {table.row_number(index)}")
+                yield PersonRecord(person, where)
         return
     for index in range(start, len(table.rows)):
         row = table.rows[index]

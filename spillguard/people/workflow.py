@@ -15,7 +15,7 @@ from spillguard.files import write_atomic
 from spillguard.isolate import read_records_in_worker
 from spillguard.model import Uninspectable
 from spillguard.people.identity import People, resolve
-from spillguard.people.records import FIELDS, PersonRecord
+from spillguard.people.records import FIELDS, PersonRecord, TextRecord
 from spillguard.people.sealed import Sealer, load_secret
 from spillguard.policy import DEFAULT_POLICY, Policy
 from spillguard.store import open_store
@@ -25,10 +25,20 @@ def read_records_isolated(path: str, policy: Policy | None = None) -> list[Perso
     """The people records of a file, read in a worker under the policy's memory cap and time
     limit (the one isolation of spillguard.isolate): a leaked file or a repost is hostile input
     like any upload."""
+    return [r for r in _read_isolated(path, policy, False) if isinstance(r, PersonRecord)]
+
+
+def read_records_and_text_isolated(
+    path: str, policy: Policy | None = None
+) -> list[PersonRecord | TextRecord]:
+    """As read_records_isolated, with the file's text handed over unread (for repost matching)."""
+    return [r for r in _read_isolated(path, policy, True) if isinstance(r, PersonRecord | TextRecord)]
+
+
+def _read_isolated(path: str, policy: Policy | None, text_as_is: bool) -> list[object]:
     if not stat.S_ISREG(os.stat(path).st_mode):  # a missing path is an OSError: one line, exit 2
         raise UserError(f"{path}: not a regular file")
-    records = read_records_in_worker(path, policy or DEFAULT_POLICY)
-    return [r for r in records if isinstance(r, PersonRecord)]
+    return read_records_in_worker(path, policy or DEFAULT_POLICY, text_as_is=text_as_is)
 
 
 def read_people(paths: Sequence[Path]) -> list[PersonRecord]:
