@@ -4,6 +4,7 @@ the report says. All frozen: a finding is a fact about a file, not something to 
 from __future__ import annotations
 
 import operator
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -298,3 +299,32 @@ def _mask_date(text: str) -> str:
     year = _YEAR.search(text)
     kept = range(year.start(), year.start() + 2) if year else range(0)
     return "".join(char if i in kept or not char.isalnum() else "*" for i, char in enumerate(text))
+
+
+def uninspectable_report(path: str, size: int, digest: str, kind: str, reason: str) -> FileReport:
+    return FileReport(
+        path=path,
+        sha256=digest,
+        size=size,
+        type=kind,
+        verdict="block",
+        severity="high",
+        reason=f"uninspectable: {reason}",
+        individuals=0,
+        records=0,
+        counts={},
+        findings=(),
+        uninspectable=reason,
+    )
+
+
+def worker_failed(path: str, reason: str) -> list[FileReport]:
+    """The report for a file whose worker never answered: uninspectable, so it blocks."""
+    return [uninspectable_report(path, _size(path), "", "unknown", reason)]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0

@@ -29,6 +29,7 @@ from spillguard.model import (
     PictureNotRead,
     Uninspectable,
     mask,
+    uninspectable_report,
 )
 from spillguard.policy import DEFAULT_POLICY, Policy
 
@@ -316,38 +317,9 @@ def _roll_up(report: FileReport, members: list[FileReport]) -> FileReport:
     return replace(report, verdict=worst.verdict, severity=severity, reason=reason)
 
 
-def uninspectable_report(path: str, size: int, digest: str, kind: str, reason: str) -> FileReport:
-    return FileReport(
-        path=path,
-        sha256=digest,
-        size=size,
-        type=kind,
-        verdict="block",
-        severity="high",
-        reason=f"uninspectable: {reason}",
-        individuals=0,
-        records=0,
-        counts={},
-        findings=(),
-        uninspectable=reason,
-    )
-
-
 def _sha256(source: Source) -> str:
     digest = hashlib.sha256()
     with source.open() as fh:
         while block := fh.read(HASH_BLOCK):
             digest.update(block)
     return digest.hexdigest()
-
-
-def worker_failed(path: str, reason: str) -> list[FileReport]:
-    """The report for a file whose worker never answered: uninspectable, so it blocks."""
-    return [uninspectable_report(path, _size(path), "", "unknown", reason)]
-
-
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0

@@ -3,11 +3,14 @@ suggestion for a mistyped command."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import click
 import typer.main
 from typer.testing import CliRunner
 
-from spillguard.cli.app import build
+from spillguard.cli.app import FAMILIES, build
 
 COMMANDS = [
     "scan", "rules", "exposure", "clawback", "fingerprint", "match", "gate", "publish", "approve",
@@ -25,3 +28,28 @@ def test_a_mistyped_command_gets_a_suggestion() -> None:
     result = CliRunner().invoke(build(), ["clawbak"])
     assert result.exit_code == 2
     assert "Did you mean 'clawback'?" in result.output
+
+
+def test_families_name_exactly_the_commands_their_modules_register() -> None:
+    for name, commands in FAMILIES.items():
+        group = typer.main.get_command(build([commands[0]]))
+        assert isinstance(group, click.Group)
+        assert sorted(group.list_commands(click.Context(group))) == sorted(commands), name
+
+
+def test_a_command_loads_only_its_own_family() -> None:
+    probe = (
+        "import sys\n"
+        "from spillguard.cli.app import FAMILIES, build\n"
+        "build(['scan'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('spillguard.cli.', 'spillguard.respond'))))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "spillguard.cli.scan" in loaded
+    for other in (
+        "spillguard.cli.respond",
+        "spillguard.cli.people",
+        "spillguard.cli.watch",
+        "spillguard.respond",
+    ):
+        assert f"'{other}" not in loaded

@@ -37,8 +37,7 @@ from spillguard._version import __version__
 from spillguard.approvals import ApprovalError
 from spillguard.errors import UserError
 from spillguard.isolate import Workers
-from spillguard.model import FileReport
-from spillguard.pipeline import uninspectable_report
+from spillguard.model import FileReport, uninspectable_report
 from spillguard.policy import Policy
 from spillguard.watch.alerts import Alert, Alerter, audited_alerter
 from spillguard.watch.audit_sink import AuditSink, summary, with_members
