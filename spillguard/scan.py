@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from spillguard.errors import UserError
-from spillguard.isolate import Spare, Workers
+from spillguard.isolate import Workers
 from spillguard.model import FileReport, Report
+from spillguard.pipeline import scan_path
 from spillguard.policy import DEFAULT_POLICY, Policy
 
 
@@ -25,12 +26,11 @@ def scan(
     *,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    spare: Spare | None = None,
 ) -> Report:
     """Scan files, directories and archives; return one report entry per file and member.
 
     `jobs`: worker processes (default: all cores); 0 scans in this process with no time or
-    memory isolation (for debugging). `spare`: a worker started early, to take on first.
+    memory isolation (for debugging).
     """
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -39,11 +39,9 @@ def scan(
     jobs = os.cpu_count() or 1 if jobs is None else jobs
     results: list[list[FileReport]] = []
     if jobs == 0:
-        from spillguard.pipeline import scan_path  # the parsers: loaded by the workers otherwise
-
         results = [scan_path(path, policy) for path in targets]
     elif targets:
-        with Workers(policy, min(jobs, len(targets)), spare=spare) as workers:
+        with Workers(policy, min(jobs, len(targets))) as workers:
             for future in workers.map(targets):
                 results.append(future.result())
                 if progress:

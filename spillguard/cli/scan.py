@@ -19,13 +19,12 @@ from spillguard.cli.common import (
     policy_from,
     write_output,
 )
-from spillguard.isolate import Spare
+from spillguard.detect.rules import RULES
 from spillguard.report import FORMATS
 from spillguard.scan import scan
 
 
 def scan_command(
-    ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(help="Files, directories or archives.", show_default=False)],
     format: Annotated[str, typer.Option("--format", "-f", help="table, json, sarif or csv.")] = "table",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every finding.")] = False,
@@ -39,16 +38,13 @@ def scan_command(
     if format not in FORMATS:
         raise fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
     rules = policy_from(policy)
-    spare = ctx.obj if isinstance(ctx.obj, Spare) else None  # started by cli.app.main
-    report = guarded(lambda: scan(paths, rules, jobs=jobs, progress=_progress_bar(), spare=spare))
+    report = guarded(lambda: scan(paths, rules, jobs=jobs, progress=_progress_bar()))
     write_output(FORMATS[format](report, show_values, verbose), output)
     raise typer.Exit(EXIT_BLOCKED if report.verdict == "block" else EXIT_OK)
 
 
 def rules_command() -> None:
     """Every rule: what it finds, why publishing it harms, an example, known false alarms."""
-    from spillguard.detect.rules import RULES  # the detectors: `scan` leaves them to its worker
-
     for rule in RULES:
         typer.echo(f"{rule.id}  ({rule.kind})  {rule.title}")
         typer.echo(f"  finds:        {rule.finds}")
