@@ -1,7 +1,8 @@
-"""Where the gate plugs in, tested for real in a git repository made in a temp folder: the
-pre-commit hook (.pre-commit-hooks.yaml and examples/git/pre-commit), the pre-push and
-pre-receive examples, and the CI workflow example. A commit of the roster is refused, and goes
-through once two trusted people have approved it; changing the roster voids the approvals."""
+"""Where the gate plugs in, tested for real in a git repository made in a temp folder: the plain
+git pre-commit hook (examples/git/pre-commit), the pre-push and pre-receive examples, and the
+CI workflow example (the pre-commit framework's hook is in test_precommit.py). A commit of the
+roster is refused, and goes through once two trusted people have approved it; changing the
+roster voids the approvals."""
 
 from __future__ import annotations
 
@@ -63,30 +64,6 @@ def add_approvals(repo: Path, file: str = "files/roster.xlsx") -> None:
             repo, "approve", file, "--key", str(keys / f"{name}.key"), "--reason", "court order 24-117"
         )
         assert done.returncode == 0, done.stderr
-
-
-def test_the_pre_commit_hook_definition_runs_the_gate() -> None:
-    yaml = pytest.importorskip("yaml")
-    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
-    hook = next(h for h in hooks if h["id"] == "spillguard-gate")
-    assert hook["entry"] == "spillguard gate --audit .git/spillguard-audit.db"
-    assert hook["language"] == "python"
-    assert hook["types"] == ["file"]
-
-
-def test_the_hook_entry_as_pre_commit_runs_it(repo: Path) -> None:
-    """pre-commit runs `entry` with the changed file names: the same command, run the same way."""
-    yaml = pytest.importorskip("yaml")
-    entry = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())[0]["entry"].split()
-    assert entry[0] == "spillguard"
-    write_roster(repo / "files" / "roster.xlsx")
-    refused = spillguard(repo, *entry[1:], "files/roster.xlsx", "index.html")
-    assert refused.returncode == 1
-    # Its state stays inside .git: the working tree holds nothing but what the test wrote.
-    untracked = git(repo, "status", "--porcelain", "--untracked-files=all").stdout
-    assert ".spillguard" not in untracked and (repo / ".git" / "spillguard-audit.db").exists()
-    add_approvals(repo)
-    assert spillguard(repo, *entry[1:], "files/roster.xlsx", "index.html").returncode == 0
 
 
 def test_a_commit_of_the_roster_is_refused_until_two_people_approve_it(repo: Path) -> None:
