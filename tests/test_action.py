@@ -22,6 +22,9 @@ import pytest
 import yaml
 from gatekit import env_with_spillguard, make_keys, write_policy, write_site
 
+from spillguard import ocr
+from spillguard.extract import legacy
+
 REPO = Path(__file__).resolve().parents[1]
 ACTION: dict[str, Any] = yaml.safe_load((REPO / "action.yml").read_text())
 STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]
@@ -91,6 +94,17 @@ def test_it_is_a_composite_action_with_the_inputs_a_workflow_sets() -> None:
     assert ACTION["inputs"]["fail-on-block"]["default"] == "true"
     setup = STEPS[0]
     assert setup["uses"].startswith("actions/setup-python@") and setup["with"]["python-version"] == "3.11"
+
+
+def test_the_runner_gets_what_pictures_and_legacy_documents_need() -> None:
+    packages = set(ACTION["inputs"]["apt-packages"]["default"].split())
+    assert {"tesseract-ocr", *(f"tesseract-ocr-{lang}" for lang in ocr.LANGUAGES)} <= packages
+    assert set(legacy.DEBIAN_PACKAGES.values()) <= packages
+    system = step("system packages")
+    assert system["if"] == "runner.os == 'Linux' && inputs.apt-packages != ''"
+    assert (
+        system["env"] == {"APT_PACKAGES": "${{ inputs.apt-packages }}"} and "$APT_PACKAGES" in system["run"]
+    )
 
 
 def test_spillguard_is_installed_from_the_actions_checkout_with_its_pins() -> None:

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import webassets
 from gatekit import SPILLGUARD, make_keys, policy_text
+from pre_commit.clientlib import load_manifest
 
 from testing.synth import roster_people, write_workbook
 
-pytest.importorskip("pre_commit")
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,8 +99,6 @@ def uncommitted(repo: Path, env: dict[str, str]) -> set[str]:
 
 
 def test_the_manifest_is_one_pre_commit_accepts() -> None:
-    from pre_commit.clientlib import load_manifest
-
     hooks = {hook["id"]: hook for hook in load_manifest(str(MANIFEST))}
     assert set(hooks) == {"spillguard", "spillguard-gate"}
     # The old id is the same hook under its old name.
