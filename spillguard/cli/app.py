@@ -15,7 +15,7 @@ import typer
 
 from spillguard._version import __version__
 from spillguard.cli import gate, holds, match, people, respond, scan, watch
-from spillguard.cli.common import EXIT_INTERRUPTED
+from spillguard.cli.common import EXIT_INTERRUPTED, use_command_class
 
 FAMILIES = (
     scan,
@@ -55,6 +55,7 @@ def build() -> typer.Typer:
     app.callback()(_root)
     for family in FAMILIES:
         family.register(app)
+    use_command_class(app)  # help leaves out retired option names (common.RETIRED)
     return app
 
 
