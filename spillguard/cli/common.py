@@ -141,6 +141,55 @@ def _command_infos(app: typer.Typer) -> Iterator[Any]:
             yield from _command_infos(group.typer_instance)
 
 
+PROGRESS_FROM = 20  # files; a shorter run is over before a bar could say anything
+
+
+def progress_bar(console: Any = None, *, no_color: bool = False) -> Callable[[int, int, str], None] | None:
+    """A progress bar on stderr when it is a terminal (or on `console`): files done of all
+    (`12/340`) and the file just done, escaped as every line is (terminal.printable). Shown
+    once a run has PROGRESS_FROM files; gone when the run ends. Rich leaves colour out itself
+    when NO_COLOR is set; `no_color` (--no-color) does too."""
+    if console is None and not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Column
+
+    bar = Progress(
+        TextColumn("scanning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        # markup=False: a file named `[bold]x` is a name, not a style
+        TextColumn(
+            "{task.fields[path]}", markup=False, table_column=Column(no_wrap=True, overflow="ellipsis")
+        ),
+        transient=True,
+        console=console or Console(stderr=True, no_color=no_color),
+    )
+    task = bar.add_task("scanning", total=None, path="")
+
+    def update(done: int, total: int, path: str) -> None:
+        if total < PROGRESS_FROM:
+            return
+        bar.update(task, completed=done, total=total, path=printable(path))
+        if not bar.live.is_started:
+            bar.start()
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+PIPE_WIDTH = 160  # columns for a table written to a pipe or a file: the width it always had
+
+
+def terminal_width() -> int:
+    """Columns a table may take: the terminal's (or $COLUMNS), else PIPE_WIDTH."""
+    import shutil
+
+    return shutil.get_terminal_size(fallback=(PIPE_WIDTH, 24)).columns
+
+
 def colour_wanted(no_color: bool, output: str | Path | None = None) -> bool:
     """Colour only for a person at a terminal: stdout is a TTY, the output is not a file,
     NO_COLOR is unset or empty (no-color.org), and --no-color was not given."""

@@ -17,13 +17,17 @@ from spillguard.cli.common import (
     ApprovalsOption,
     AuditOption,
     JobsOption,
+    NoColorOption,
     OutputOption,
     PolicyOption,
+    QuietOption,
     ShowValuesOption,
     approvals_dir,
+    colour_wanted,
     fail,
     guarded,
     policy_or_default,
+    progress_bar,
     say,
     write_output,
 )
@@ -51,28 +55,39 @@ def gate_command(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List passing files and findings.")
     ] = False,
+    quiet: QuietOption = False,
     show_values: ShowValuesOption = False,
     jobs: JobsOption = None,
     audit: AuditOption = None,
     output: OutputOption = None,
+    no_color: NoColorOption = False,
 ) -> None:
     """Scan, apply the policy and the approvals, and say what is blocked and why. Exit 0 only
     when every file that blocks carries enough valid approvals; 1 otherwise; 2 on bad input."""
     from spillguard.audit import record
-    from spillguard.gate import FORMATS, run_gate
+    from spillguard.gate import FORMATS, render_table, run_gate
 
     if format not in FORMATS:
         raise fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
+    if quiet and format != "table":
+        raise fail("--quiet shortens the table; the other formats list every file")
     rules = policy_or_default(policy)
 
     def run() -> Any:
-        result = run_gate(paths, rules, approvals_dir(approvals), datetime.now(UTC), jobs=jobs)
+        now = datetime.now(UTC)
+        result = run_gate(
+            paths, rules, approvals_dir(approvals), now, jobs=jobs, progress=progress_bar(no_color=no_color)
+        )
         # Recorded before anything is printed: a decision the log could not keep is no decision.
         location, entry = record(audit, "gate", result.audit_detail())
         return replace(result, audit={"log": location, "seq": entry.seq, "hash": entry.hash})
 
     result = guarded(run)
-    write_output(FORMATS[format](result, show_values, verbose), output)
+    if format == "table":
+        text = render_table(result, show_values, verbose, quiet=quiet, colour=colour_wanted(no_color, output))
+    else:
+        text = FORMATS[format](result, show_values, verbose)
+    write_output(text, output)
     raise typer.Exit(EXIT_OK if result.passed else EXIT_BLOCKED)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from spillguard.cli.common import guarded, output_option, say, write_output
+from spillguard.cli.common import guarded, output_option, say, terminal_width, write_output
 from spillguard.respond.workflow import (
     CommandError,
     find_exposure,
@@ -255,7 +255,7 @@ def exposure_command(
         else:
             from rich.console import Console
 
-            out.print_table(found.exposure, Console(width=160))
+            out.print_table(found.exposure, Console(width=terminal_width()))
         if html is not None:
             write_exposure_html(found, html)
 
