@@ -71,6 +71,18 @@ def test_verdicts_are_coloured_on_a_terminal(site: Path) -> None:
     gate = in_terminal("gate", "site", "--audit", str(site.parent / "audit.db"), cwd=site.parent)
     assert line_of(gate, "roster.xlsx").startswith(f"{RED}BLOCK")
     assert line_of(gate, "blob.bin").startswith(f"{YELLOW}BLOCK")
+    public = site.parent / "public"
+    published = in_terminal(
+        "publish", "site", str(public), "--audit", str(site.parent / "audit.db"), cwd=site.parent
+    )
+    assert line_of(published, "roster.xlsx").startswith(f"{RED}BLOCKED\x1b[0m    files/roster.xlsx")
+    assert line_of(published, "index.html").startswith(f"{GREEN}published\x1b[0m  index.html")
+    assert (
+        "\x1b"
+        not in run(
+            "publish", "site", str(public), "--audit", str(site.parent / "audit.db"), cwd=site.parent
+        ).stdout
+    )
 
 
 def test_no_colour_in_pipes_files_or_when_asked_not_to(site: Path, tmp_path: Path) -> None:

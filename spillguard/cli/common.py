@@ -208,6 +208,14 @@ def say(line: str, *, err: bool = False) -> None:
     typer.echo(printable(line), err=err)
 
 
+def say_labelled(label: str, tone: str, text: str, *, colour: bool) -> None:
+    """`say` for a line that starts with a verdict label: the label (ours) in the colour of
+    `tone` (terminal.VERDICT_COLOURS) when `colour`, the rest escaped as `say` does."""
+    from spillguard.terminal import VERDICT_COLOURS, paint
+
+    typer.echo(paint(label, VERDICT_COLOURS[tone], colour) + printable(text))
+
+
 def guarded(action: Callable[[], T], *, extra: str | None = None) -> T:
     """Run a command's action, turning a `UserError` or an `OSError` into one line and exit
     status 2. `extra`: what to install when a module of an optional extra is missing."""

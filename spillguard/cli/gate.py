@@ -29,6 +29,7 @@ from spillguard.cli.common import (
     policy_or_default,
     progress_bar,
     say,
+    say_labelled,
     write_output,
 )
 from spillguard.detect.rules import RULES
@@ -100,6 +101,7 @@ def publish_command(
     approvals: ApprovalsOption = None,
     jobs: JobsOption = None,
     audit: AuditOption = None,
+    no_color: NoColorOption = False,
 ) -> None:
     """Copy SRC to DEST publishing only what passes the gate. Blocked files are listed and left
     out (and taken down if an earlier run published them); a rerun copies only what changed.
@@ -121,14 +123,15 @@ def publish_command(
         return result, record(audit, "publish", result.audit_detail(str(src), dest))[1]
 
     result, entry = guarded(run)
+    colour = colour_wanted(no_color)
     for rel in result.copied:
-        say(f"published  {rel}")
+        say_labelled("published", "pass", f"  {rel}", colour=colour)
     for rel, why in result.blocked:
-        say(f"BLOCKED    {rel}  {why}")
+        say_labelled("BLOCKED", "block", f"    {rel}  {why}", colour=colour)
     for rel, why in result.removed:
-        say(f"REMOVED    {rel}  ({why})")
+        say_labelled("REMOVED", "warn", f"    {rel}  ({why})", colour=colour)
     for rel, why in result.failed:
-        say(f"FAILED     {rel}  {why}")
+        say_labelled("FAILED", "block", f"     {rel}  {why}", colour=colour)
     say(
         f"publish: {len(result.copied)} copied, {len(result.unchanged)} unchanged, "
         f"{len(result.blocked)} blocked, {len(result.removed)} removed, {len(result.failed)} failed "
