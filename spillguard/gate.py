@@ -22,6 +22,7 @@ from typing import Any
 
 from spillguard.approvals import Approval, Decision, decide, load_approvals
 from spillguard.model import FileReport, Report
+from spillguard.pipeline import NAMED_ENTRIES
 from spillguard.policy import AllowEntry, Policy
 from spillguard.scan import expand, scan
 from spillguard.terminal import VERDICT_COLOURS, paint, printable
@@ -185,7 +186,7 @@ def render_table(
                 shown = finding.as_dict(show_values)["value"]
                 details.append(f"          {finding.kind:24} {finding.location.label():32} {shown}")
         if not member:
-            for rule, n in suppressed.items():
+            for rule, n in _grouped(suppressed).items():
                 details.append(f"          suppressed by the policy: {n} finding(s) ({rule})")
             for check in d.checks:
                 if check.problem:
@@ -213,6 +214,17 @@ def render_table(
     if result.audit:
         lines.append(printable(f"audit: entry #{result.audit['seq']} {str(result.audit['hash'])[:16]}"))
     return "\n".join(lines) + "\n"
+
+
+def _grouped(suppressed: dict[str, int]) -> dict[str, int]:
+    """The table's view of what a policy suppressed: a baseline's many allowlist entries as one
+    line (`33 allowlist entries`), each entry on its own line when there are a few."""
+    entries = {rule: n for rule, n in suppressed.items() if rule.startswith("allowlist #")}
+    if len(entries) <= NAMED_ENTRIES:
+        return suppressed
+    out = {rule: n for rule, n in suppressed.items() if rule not in entries}
+    out[f"{len(entries)} allowlist entries"] = sum(entries.values())
+    return out
 
 
 def as_dict(result: GateResult, show_values: bool) -> dict[str, Any]:
