@@ -15,6 +15,8 @@ from spillguard.model import FileReport, Report
 from spillguard.pipeline import scan_path
 from spillguard.policy import DEFAULT_POLICY, Policy
 
+Progress = Callable[[int, int, str], None]  # (files done, files in all, the file just done)
+
 
 class ScanError(UserError):
     """A problem with what the user asked for (a path that does not exist): exit 2."""
@@ -25,7 +27,7 @@ def scan(
     policy: Policy | None = None,
     *,
     jobs: int | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Scan files, directories and archives; return one report entry per file and member.
 

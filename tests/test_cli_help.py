@@ -129,7 +129,8 @@ def test_retired_names_are_left_out_of_help() -> None:
 
 
 def test_retired_names_still_work() -> None:
-    """`fingerprint LEAKED --key-file K --out INDEX` is documented; scripts say `--workers`."""
+    """`fingerprint LEAKED --key-file K --out INDEX` is documented; scripts say `--workers` and
+    `--who`."""
 
     def parsed(path: str, *args: str) -> dict[str, object]:
         command = typer.main.get_command(build())
@@ -149,6 +150,11 @@ def test_retired_names_still_work() -> None:
     assert parsed("watch", "www", "-q", "q", "--workers", "3")["jobs"] == "3"
     assert parsed("monitor", "https://site.example/", "--workers", "3")["jobs"] == "3"
     assert parsed("gate", "site", "--workers", "1", "-j", "2")["jobs"] == "2"  # the last one given
+    assert parsed("allow", "f.txt", "-n", "1", "--reason", "r", "--who", "desk")["who"] == "desk"
+    assert (
+        parsed("holds clear", "17", "--incident", "1", "--reason", "r", "--key", "k", "--who", "x")["who"]
+        == "x"
+    )
 
 
 SENDER = ("--from", "Agency", "--address", "1 Main St", "--contact", "desk@agency.example", "--signer", "A B")

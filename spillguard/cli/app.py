@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from spillguard._version import __version__
-from spillguard.cli import gate, holds, match, people, respond, scan, watch
+from spillguard.cli import baseline, gate, holds, match, people, respond, scan, watch
 from spillguard.cli.common import EXIT_INTERRUPTED, use_command_class
 
 FAMILIES = (
@@ -24,6 +24,7 @@ FAMILIES = (
     holds,
     match,
     gate,
+    baseline,
     watch,
 )  # each module's register(app) adds its commands, in help order
 

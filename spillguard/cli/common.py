@@ -45,11 +45,12 @@ AuditOption = Annotated[
 ]
 # One name for one thing in every command. Names a command used before are kept working but
 # left out of help (RETIRED), so old scripts and documented commands run and help teaches one
-# vocabulary: `--output/-o` (never `--out`), `--jobs/-j` (never `--workers`), and `-q` is
-# `--quiet` (the watchers' `--quarantine` keeps its old `-q` unlisted).
+# vocabulary: `--output/-o` (never `--out`), `--jobs/-j` (never `--workers`), `--by` for who
+# decided (allow said `--who`), and `-q` is `--quiet` (the watchers' `--quarantine` keeps its
+# old `-q` unlisted).
 OUTPUT_NAMES = ("--output", "-o", "--out")
 JOBS_NAMES = ("--jobs", "-j", "--workers")
-RETIRED = {"--output": {"--out"}, "--jobs": {"--workers"}, "--quarantine": {"-q"}}
+RETIRED = {"--output": {"--out"}, "--jobs": {"--workers"}, "--quarantine": {"-q"}, "--by": {"--who"}}
 
 
 def output_option(help: str, **settings: Any) -> Any:
@@ -67,6 +68,9 @@ JobsOption = Annotated[int | None, jobs_option("Worker processes [all cores].", 
 # The watchers run beside a web server for days: two workers unless told otherwise.
 WatcherJobsOption = Annotated[int, jobs_option("Worker processes that scan files.", least=1)]
 OutputOption = Annotated[str | None, output_option("Write the report to this file.")]
+ByOption = Annotated[
+    str, typer.Option("--by", "--who", help="Who decided (kept with the entry).", show_default=False)
+]
 ShowValuesOption = Annotated[bool, typer.Option("--show-values", help="Print found values unmasked.")]
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="List only the files that block, and the summary.")

@@ -206,7 +206,7 @@ def allow_command(
         int | None, typer.Option("--finding", "-n", min=1, help="Which finding (as listed without -n).")
     ] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why the value may be published.")] = "",
-    who: Annotated[str, typer.Option("--who", help="Who decided.")] = "",
+    who: Annotated[str, typer.Option("--by", "--who", help="Who decided (with --finding).")] = "",
     path: Annotated[
         str | None, typer.Option("--path", help="Path pattern the entry covers [the file's own path].")
     ] = None,
@@ -225,11 +225,14 @@ def allow_command(
             say(f"{number:4}  {item.kind:24} {item.location.label():32} {shown}")
         return
     if not rules.salt:
-        raise fail(f"{rules.source or 'the built-in policy'}: set allowlist.salt first")
+        raise fail(
+            f"{rules.source or 'the built-in policy'}: set allowlist.salt first "
+            "(spillguard baseline create makes one)"
+        )
     if finding > len(report.findings):
         raise fail(f"{file}: has {len(report.findings)} findings, not {finding}")
     if not reason or not who:
-        raise fail("--reason and --who are required with --finding")
+        raise fail("--reason and --by are required with --finding")
     chosen = report.findings[finding - 1]
     rule = next(r for r in RULES if r.kind == chosen.kind)
     pattern = path or rules.relative(report.path)
@@ -239,6 +242,7 @@ def allow_command(
     for name, value in (("path", pattern), ("reason", reason), ("who", who)):
         # A JSON string is a valid TOML basic string.
         say(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    say(f"added = {datetime.now(UTC).date().isoformat()}")
 
 
 @audit_app.command("verify")
