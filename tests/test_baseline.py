@@ -74,6 +74,9 @@ def test_a_baseline_lets_the_site_through_and_holds_no_value(root: Path, people:
     gate = run("gate", "site", "--audit", "a.db", cwd=root)
     assert gate.returncode == 0, gate.stdout
     assert "gate: 2 files: 0 blocked" in gate.stdout
+    # one line for the many entries that cover the roster, not one line each
+    assert re.search(r"suppressed by the policy: \d+ finding\(s\) \(\d+ allowlist entries\)\n", gate.stdout)
+    assert len(gate.stdout.splitlines()) == 4
     assert run("scan", "site", "--policy", "spillguard.toml", cwd=root).returncode == 0
     policy = (root / "spillguard.toml").read_text()
     shown = [v for p in people[:8] for v in values(p) if in_clear(policy, v) or in_clear(made.stdout, v)]
