@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 # Findings listed per file while a baseline is made: the policy's usual cut (max_findings)
 # would leave a large roster's later rows out of it.
 BASELINE_MAX_FINDINGS = 100_000
+# Values many people share: nationalities, facilities, birth dates. An entry for one would hide
+# it in every row added to the file later, and the person added would be judged without it (a
+# name beside an allowlisted nationality and facility reads as a name alone, and passes). Left
+# out, they are no finding in the rows already there: the identifiers beside them are allowed.
+SHARED_KINDS = frozenset({"nationality", "detention_facility", "date_of_birth"})
 SALT_BYTES = 32
 NEW_POLICY_MODE = 0o644  # a policy is read by whoever runs the gate; it holds no secret value
 
@@ -58,7 +63,9 @@ class Created:
     already: int  # findings an entry already covered (none is written twice)
     files: int  # files whose findings are now covered
     unread: tuple[str, ...]  # files that could not be inspected: no entry can cover them
-    truncated: tuple[str, ...]  # files with more findings than were listed: run again for the rest
+    # Files that still block under the policy as written (path, reason): more findings than
+    # one run lists, or shared values that block without the identifiers (SHARED_KINDS).
+    blocking: tuple[tuple[str, str], ...]
     salt_created: bool
     policy_created: bool
 
@@ -117,7 +124,9 @@ def create_baseline(
     progress: Progress | None = None,
 ) -> Created:
     """Scan `paths` under the policy at `policy_path` (created if missing) and add an allowlist
-    entry for every finding there is now, creating the salt if the policy has none."""
+    entry for every value there is now that identifies someone (not SHARED_KINDS), creating the
+    salt if the policy has none; then scan again under the policy written, to say what still
+    blocks."""
     if not by.strip() or not reason.strip():
         raise BaselineError("--by and --reason must say who decided and why")
     raw = _read(policy_path)
@@ -130,32 +139,22 @@ def create_baseline(
 
     have = {(e.rule, e.value_hash, e.path) for e in policy.allowlist}
     new: dict[tuple[str, str, str], None] = {}  # in file order, each once
-    unread, truncated, covered = [], [], set()
+    unread, covered = [], set()
     already = 0
     for f in report.files:
         if f.uninspectable:
             unread.append(f.path)
             continue
-        if f.extra.get("findings_truncated"):
-            truncated.append(f.path)
         pattern = literal_pattern(policy.relative(f.path))  # a member's entry names its archive
         for finding in f.findings:
+            if finding.kind in SHARED_KINDS:
+                continue
             key = (_rule_id(finding.kind), keyed_hash(salt.encode(), finding.kind, finding.value), pattern)
             if key in have:
                 already += 1
             else:
                 new.setdefault(key)
             covered.add(f.path.split("!", 1)[0])
-    created = Created(
-        policy=policy_path,
-        written=len(new),
-        already=already,
-        files=len(covered),
-        unread=tuple(unread),
-        truncated=tuple(truncated),
-        salt_created=bool(new) and not policy.salt,
-        policy_created=bool(new) and raw is None,
-    )
     if new:
         import tomlkit
 
@@ -168,7 +167,19 @@ def create_baseline(
                 table.add(tomlkit.nl())  # a blank line before the first entry
         _append_entries(table, [(*key, by, reason, today) for key in new])
         _write(policy_path, raw, document)
-    return created
+    after = _scan(paths, _policy(policy_path, _read(policy_path)) if new else policy, jobs, None)
+    return Created(
+        policy=policy_path,
+        written=len(new),
+        already=already,
+        files=len(covered),
+        unread=tuple(unread),
+        blocking=tuple(
+            (f.path, f.reason) for f in after.files if f.verdict == "block" and f.path not in unread
+        ),
+        salt_created=bool(new) and not policy.salt,
+        policy_created=bool(new) and raw is None,
+    )
 
 
 def _rule_id(kind: str) -> str:
