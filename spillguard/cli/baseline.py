@@ -45,10 +45,9 @@ def policy_file(path: str | None) -> Path:
     if path:
         return Path(path)
     found = find_policy()
-    if found is None:
+    if found is None or found.parent == Path.cwd().absolute():
         return Path(POLICY_FILE)
-    if found.parent != Path.cwd().absolute():
-        say(f"spillguard: policy in force: {found}", err=True)
+    say(f"spillguard: policy in force: {found}", err=True)
     return found
 
 
@@ -116,9 +115,9 @@ def baseline_audit(
 
     if format not in ("table", "json"):
         raise fail(f"unknown format {format!r} (use table or json)")
-    target = Path(policy) if policy else find_policy()
-    if target is None:
+    if policy is None and find_policy() is None:
         raise fail(f"no policy to audit: give --policy, or run it where {POLICY_FILE} is")
+    target = policy_file(policy)
     progress = progress_bar(no_color=no_color)
     audited = guarded(lambda: audit_baseline(paths, target, jobs=jobs, progress=progress))
     if interactive:
