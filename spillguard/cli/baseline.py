@@ -62,8 +62,9 @@ def baseline_create(
     jobs: JobsOption = None,
     no_color: NoColorOption = False,
 ) -> None:
-    """Scan the site and add an allowlist entry for every finding in it now: the keyed hash of
-    the value (never the value), the rule, the file, who, why and the date. A policy without a
+    """Scan the site and add an allowlist entry for every value in it now that identifies
+    someone: the keyed hash of the value (never the value), the rule, the file, who, why and
+    the date. A policy without a
     salt gets a random one; a missing policy file is made. The gate then stops only on what is
     new. Nationalities, facilities and birth dates get no entry: many people share them, and an
     entry would hide them beside a person added later. Exit 0: the site passes now; 1: files
