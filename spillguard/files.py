@@ -12,13 +12,15 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes, *, parents: bool = True) -> None:
+def write_atomic(path: Path, data: bytes, *, parents: bool = True, mode: int | None = None) -> None:
     """`data` into `path`; `parents`: create the folders it needs (else a missing folder is
-    an error, as for a report a user names)."""
+    an error, as for a report a user names); `mode`: its permissions (else 0600, mkstemp's)."""
     if parents:
         path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if mode is not None:
+            os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temp, path)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,9 +22,10 @@ from typing import Any
 
 from spillguard.approvals import Approval, Decision, decide, load_approvals
 from spillguard.model import FileReport, Report
+from spillguard.pipeline import NAMED_ENTRIES
 from spillguard.policy import AllowEntry, Policy
 from spillguard.scan import expand, scan
-from spillguard.terminal import printable
+from spillguard.terminal import VERDICT_COLOURS, paint, printable
 
 SKIPPED_FOLDERS = frozenset({".git", ".spillguard"})
 STATE_LABEL = {
@@ -124,13 +125,14 @@ def run_gate(
     *,
     jobs: int | None = None,
     approvals: list[Approval] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> GateResult:
     """Scan `paths` and decide each file. Approvals are read before the scan, so a folder
     that cannot be read stops the gate before any work is done."""
     if approvals is None:
         approvals = load_approvals(approvals_dir)
     targets = gate_targets(paths)
-    report = scan(targets, policy, jobs=jobs if targets else 0)
+    report = scan(targets, policy, jobs=jobs if targets else 0, progress=progress)
     decisions = {
         f.path: decide(f, policy.for_path(f.path), approvals, now) for f in report.files if "!" not in f.path
     }
@@ -155,33 +157,47 @@ def stale_entries(report: Report, policy: Policy) -> tuple[AllowEntry, ...]:
 # --- output ----------------------------------------------------------------------------------
 
 
-def render_table(result: GateResult, show_values: bool, verbose: bool) -> str:
+def render_table(
+    result: GateResult, show_values: bool, verbose: bool, *, quiet: bool = False, colour: bool = False
+) -> str:
+    """One line per file that does not simply pass, and a summary. `quiet`: only the files that
+    stop publishing (with their members that block) and the summary; `colour`: labels in
+    colour (for a terminal; the caller decides)."""
     lines = []
     for f in result.report.files:
         d = result.decision(f)
         member = "!" in f.path
+        if quiet and (d.passes or f.verdict != "block"):
+            continue
         suppressed = {} if member else result.suppressed(f)
         if f.verdict == "pass" and not verbose and not suppressed:
             continue
         label = f.verdict.upper() if f.verdict != "block" or member else STATE_LABEL[d.state]
-        text = f"{label:8}  {f.path}  [{f.type}]  {f.reason}"
+        tone = "approved" if label == "APPROVED" else f.verdict
+        if f.uninspectable and f.verdict == "block" and label != "APPROVED":
+            tone = "uninspectable"
+        text = f"  {f.path}  [{f.type}]  {f.reason}"
         if f.verdict == "block" and not member:
             text += f"  -- {d.reason}"
-        lines.append(text)
+        lines.append(paint(f"{label:8}", VERDICT_COLOURS[tone], colour) + printable(text))
+        details = []
         if verbose:
             for finding in f.findings:
                 shown = finding.as_dict(show_values)["value"]
-                lines.append(f"          {finding.kind:24} {finding.location.label():32} {shown}")
+                details.append(f"          {finding.kind:24} {finding.location.label():32} {shown}")
         if not member:
-            for rule, n in suppressed.items():
-                lines.append(f"          suppressed by the policy: {n} finding(s) ({rule})")
+            for rule, n in _grouped(suppressed).items():
+                details.append(f"          suppressed by the policy: {n} finding(s) ({rule})")
             for check in d.checks:
                 if check.problem:
-                    lines.append(
+                    details.append(
                         f"          approval {check.approval.source} by {check.signer}: {check.problem}"
                     )
-    for entry in result.stale:
-        lines.append(f"STALE     {entry.label}: matches nothing in the files it covers any more")
+        lines.extend(map(printable, details))
+    if not quiet:
+        for entry in result.stale:
+            text = f"  {entry.label}: matches nothing in the files it covers any more"
+            lines.append(paint("STALE   ", VERDICT_COLOURS["stale"], colour) + printable(text))
     top = list(result.top_level())
     held = sum(1 for f in top if not result.decisions[f.path].passes)
     approved = sum(1 for f in top if result.decisions[f.path].state == "approved")
@@ -194,10 +210,21 @@ def render_table(result: GateResult, show_values: bool, verbose: bool) -> str:
     if hidden:
         summary += f", {hidden} finding(s) suppressed by the policy"
     summary += " -- publishing allowed" if result.passed else " -- publishing refused"
-    lines.append(summary)
+    lines.append(printable(summary))
     if result.audit:
-        lines.append(f"audit: entry #{result.audit['seq']} {str(result.audit['hash'])[:16]}")
-    return "\n".join(map(printable, lines)) + "\n"
+        lines.append(printable(f"audit: entry #{result.audit['seq']} {str(result.audit['hash'])[:16]}"))
+    return "\n".join(lines) + "\n"
+
+
+def _grouped(suppressed: dict[str, int]) -> dict[str, int]:
+    """The table's view of what a policy suppressed: a baseline's many allowlist entries as one
+    line (`33 allowlist entries`), each entry on its own line when there are a few."""
+    entries = {rule: n for rule, n in suppressed.items() if rule.startswith("allowlist #")}
+    if len(entries) <= NAMED_ENTRIES:
+        return suppressed
+    out = {rule: n for rule, n in suppressed.items() if rule not in entries}
+    out[f"{len(entries)} allowlist entries"] = sum(entries.values())
+    return out
 
 
 def as_dict(result: GateResult, show_values: bool) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import re
 import stat
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import IO, Any
 
@@ -217,6 +218,17 @@ def _masked(text: str, values: dict[str, str]) -> str:
     return text
 
 
+NAMED_ENTRIES = 3  # allowlist entries a reason names one by one; a baseline's hundreds are counted
+
+
+def allowlist_parts(counts: Mapping[int, int]) -> list[str]:
+    """`allowlist #2=1` for each entry that suppressed something, or, past NAMED_ENTRIES of
+    them (a baseline), `40 allowlist entries=52`."""
+    if len(counts) > NAMED_ENTRIES:
+        return [f"{len(counts)} allowlist entries={sum(counts.values())}"]
+    return [f"allowlist #{i}={n}" for i, n in sorted(counts.items())]
+
+
 def _report(
     source: Source,
     digest: str,
@@ -243,7 +255,7 @@ def _report(
         # Said in the reason, so a policy that hides a roster cannot make it read "no
         # personal data found" and nothing more.
         parts = [f"allow_kinds {k}={n}" for k, n in sorted(assessment.allowed_kinds.items())]
-        parts += [f"allowlist #{i}={n}" for i, n in sorted(assessment.allowed_entries.items())]
+        parts += allowlist_parts(assessment.allowed_entries)
         suppressed = f" ({total} finding(s) suppressed by the policy: {', '.join(parts)})"
     return FileReport(
         path=source.name,

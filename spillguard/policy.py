@@ -52,6 +52,7 @@ class AllowEntry:
     path: str = "*"  # fnmatch pattern, relative to the policy folder
     reason: str = ""
     who: str = ""
+    added: str = ""  # ISO date the entry was made (`spillguard baseline` writes it), "" unknown
     index: int = 0  # position in the policy file, for messages (`allowlist[3]`)
 
     @property
@@ -260,6 +261,26 @@ def keyed_hash(salt: bytes, kind: str, value: str) -> str:
     return hmac.new(salt, message, hashlib.sha256).hexdigest()
 
 
+# --- path patterns ---------------------------------------------------------------------------
+
+_PATTERN_SPECIAL = re.compile(r"([*?\[])")
+_ESCAPED = re.compile(r"\[([*?\[])\]")
+
+
+def literal_pattern(path: str) -> str:
+    """A path pattern that matches `path` and nothing else (`*`, `?` and `[` in a file name
+    are characters, not wildcards: `report[1].csv` is `report[[]1].csv`)."""
+    return _PATTERN_SPECIAL.sub(r"[\1]", path)
+
+
+def pattern_path(pattern: str) -> str | None:
+    """The one path a pattern made by `literal_pattern` matches; None for a real pattern."""
+    plain = _ESCAPED.sub("", pattern)
+    if _PATTERN_SPECIAL.search(plain):  # a lone ] is a character to fnmatch
+        return None
+    return _ESCAPED.sub(r"\1", pattern)
+
+
 # --- loading ---------------------------------------------------------------------------------
 
 TOP_KEYS = {
@@ -290,7 +311,8 @@ MEDIA_KEYS = {"unread"}
 PICTURE_VERDICTS = ("block", "warn", "pass")
 APPROVAL_KEYS = {"critical", "other"}
 ALLOWLIST_KEYS = {"salt", "entries"}
-ENTRY_KEYS = {"rule", "hash", "path", "reason", "who"}
+ENTRY_KEYS = {"rule", "hash", "path", "reason", "who", "added"}
+MIN_SALT = 16  # characters of an allowlist salt
 LIMIT_KEYS = {f.name: f.type for f in fields(Limits)}
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -298,15 +320,22 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 def load_policy(path: str) -> Policy:
     """The built-in policy extended by the TOML file at `path`; PolicyError names the file
     and the first thing wrong with it."""
-    import tomllib
-
     from spillguard.files import read_regular
 
     try:
         raw = read_regular(path)
-        data = tomllib.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return parse_policy(raw, path)
+
+
+def parse_policy(raw: bytes, path: str) -> Policy:
+    """The policy the bytes `raw` of the file at `path` say (`load_policy` without the reading:
+    a policy about to be written is checked with it first)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise PolicyError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
@@ -471,6 +500,16 @@ class _Reader:
         items = self.typed(table.get(key, []), list, f"{where}.{key}")
         return tuple(self.typed(item, str, f"{where}.{key}") for item in items)
 
+    def date(self, value: object, where: str) -> str:
+        """A TOML date (`added = 2026-11-30`) as ISO text; "" when absent."""
+        import datetime as dt
+
+        if value is None:
+            return ""
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise self.error(f"{where}: not a date (write it as 2026-11-30, without quotes)")
+        return value.isoformat()
+
     def picture_verdict(self, value: object, where: str) -> str:
         if value not in PICTURE_VERDICTS:
             raise self.error(f"{where}: {value!r} is not one of {', '.join(PICTURE_VERDICTS)}")
@@ -483,7 +522,7 @@ class _Reader:
         self.keys(table, ALLOWLIST_KEYS, "allowlist.")
         salt = self.typed(table.get("salt", ""), str, "allowlist.salt")
         entries = self.list(table, "entries")
-        if entries and len(salt) < 16:
+        if entries and len(salt) < MIN_SALT:
             # without a salt of its own the hashes of short values are one table lookup away
             raise self.error("allowlist.salt must be set (16 or more characters) when there are entries")
         rules = {rule.id: rule for rule in RULES}
@@ -508,6 +547,7 @@ class _Reader:
                     path=self.typed(entry.get("path", "*"), str, f"{where}.path"),
                     reason=self.typed(entry["reason"], str, f"{where}.reason"),
                     who=self.typed(entry["who"], str, f"{where}.who"),
+                    added=self.date(entry.get("added"), f"{where}.added"),
                     index=i,
                 )
             )

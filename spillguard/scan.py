@@ -15,6 +15,8 @@ from spillguard.model import FileReport, Report
 from spillguard.pipeline import scan_path
 from spillguard.policy import DEFAULT_POLICY, Policy
 
+Progress = Callable[[int, int, str], None]  # (files done, files in all, the file just done)
+
 
 class ScanError(UserError):
     """A problem with what the user asked for (a path that does not exist): exit 2."""
@@ -25,12 +27,13 @@ def scan(
     policy: Policy | None = None,
     *,
     jobs: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Scan files, directories and archives; return one report entry per file and member.
 
     `jobs`: worker processes (default: all cores); 0 scans in this process with no time or
-    memory isolation (for debugging).
+    memory isolation (for debugging). `progress(done, total, path)` is called as each file is
+    done, with the path of the one just done.
     """
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -39,15 +42,16 @@ def scan(
     jobs = os.cpu_count() or 1 if jobs is None else jobs
     results: list[list[FileReport]] = []
     if jobs == 0:
-        results = [scan_path(path, policy) for path in targets]
+        for path in targets:
+            results.append(scan_path(path, policy))
+            if progress:
+                progress(len(results), len(targets), path)
     elif targets:
         with Workers(policy, min(jobs, len(targets))) as workers:
-            for future in workers.map(targets):
+            for path, future in zip(targets, workers.map(targets), strict=True):
                 results.append(future.result())
                 if progress:
-                    progress(len(results), len(targets))
-    if progress and jobs == 0:
-        progress(len(targets), len(targets))
+                    progress(len(results), len(targets), path)
     files = tuple(report for batch in results for report in batch)
     return Report(started.isoformat().replace("+00:00", "Z"), time.perf_counter() - clock, files)
 

@@ -30,3 +30,24 @@ def _shown(char: str) -> str:
         code = ord(char)
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
     return char
+
+
+# Colour for a person at a terminal; the command decides whether there is one
+# (cli.common.colour_wanted), so files and pipes never get escape codes.
+SGR = {"red": "31", "green": "32", "yellow": "33"}
+VERDICT_COLOURS = {
+    "block": "red",
+    "warn": "yellow",
+    "pass": "green",
+    "approved": "green",
+    "uninspectable": "yellow",  # blocks, but because nobody could read it
+    "stale": "yellow",
+}
+
+
+def paint(text: str, colour: str | None, on: bool) -> str:
+    """`text` in `colour` (a key of SGR) when `on`, else as it is. `text` is ours (a verdict
+    label), never text from a file: that goes through `printable` and is never painted."""
+    if not on or colour is None:
+        return text
+    return f"\x1b[{SGR[colour]}m{text}\x1b[0m"

@@ -14,7 +14,8 @@ from spillguard.cli.app import FAMILIES, build
 
 COMMANDS = [
     "scan", "rules", "exposure", "clawback", "fingerprint", "match", "gate", "publish", "approve",
-    "allow", "watch", "monitor", "incident", "people", "notices", "holds", "keys", "audit", "quarantine",
+    "allow", "watch", "monitor", "incident", "people", "notices", "holds", "keys", "audit", "baseline",
+    "quarantine",
 ]  # fmt: skip
 
 

@@ -80,6 +80,11 @@ def test_thresholds_and_limits_extend_the_defaults(tmp_path: Path) -> None:
             f"[allowlist]\nsalt = '{SALT}'\n[[allowlist.entries]]\nrule = 'ssn'\nhash = '{'0' * 64}'\n",
             "allowlist.entries[0]: missing 'reason'",
         ),
+        (
+            f"[allowlist]\nsalt = '{SALT}'\n[[allowlist.entries]]\nrule = 'ssn'\nhash = '{'0' * 64}'\n"
+            "reason = 'x'\nwho = 'y'\nadded = '2026-11-30'\n",
+            "allowlist.entries[0].added: not a date (write it as 2026-11-30, without quotes)",
+        ),
         ("block_at = \n", "not valid TOML"),
     ],
 )

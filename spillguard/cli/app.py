@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from spillguard._version import __version__
-from spillguard.cli.common import EXIT_INTERRUPTED
+from spillguard.cli.common import EXIT_INTERRUPTED, use_command_class
 
 # Each module under spillguard/cli/ and the commands its register(app) adds, in help order.
 FAMILIES = {
@@ -28,6 +28,7 @@ FAMILIES = {
     "holds": ("holds",),
     "match": ("fingerprint", "match"),
     "gate": ("gate", "publish", "approve", "allow", "keys", "audit"),
+    "baseline": ("baseline",),
     "watch": ("watch", "quarantine", "monitor"),
 }
 
@@ -67,6 +68,7 @@ def build(args: list[str] | None = None) -> typer.Typer:
     app.callback()(_root)
     for family in families(args or []):
         family.register(app)
+    use_command_class(app)  # help leaves out retired option names (common.RETIRED)
     return app
 
 

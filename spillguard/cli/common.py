@@ -8,12 +8,16 @@ traceback for bad input, and the gate never passes a file because something arou
 
 from __future__ import annotations
 
+import copy
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
+import click
 import typer
+import typer.core
 
 from spillguard.errors import UserError
 from spillguard.files import write_text_atomic
@@ -39,9 +43,161 @@ ApprovalsOption = Annotated[
 AuditOption = Annotated[
     str | None, typer.Option("--audit", help="Audit log: a SQLite path or URL [.spillguard/audit.db].")
 ]
-JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=0, help="Workers (default: all cores).")]
-OutputOption = Annotated[str | None, typer.Option("--output", "-o", help="Write the report to this file.")]
+# One name for one thing in every command. Names a command used before are kept working but
+# left out of help (RETIRED), so old scripts and documented commands run and help teaches one
+# vocabulary: `--output/-o` (never `--out`), `--jobs/-j` (never `--workers`), `--by` for who
+# decided (allow said `--who`), and `-q` is `--quiet` (the watchers' `--quarantine` keeps its
+# old `-q` unlisted).
+OUTPUT_NAMES = ("--output", "-o", "--out")
+JOBS_NAMES = ("--jobs", "-j", "--workers")
+RETIRED = {"--output": {"--out"}, "--jobs": {"--workers"}, "--quarantine": {"-q"}, "--by": {"--who"}}
+
+
+def output_option(help: str, **settings: Any) -> Any:
+    """`--output/-o` (and the retired `--out`) with this help: every command that writes a file
+    or a folder of files names it so."""
+    return typer.Option(*OUTPUT_NAMES, help=help, **settings)
+
+
+def jobs_option(help: str, *, least: int) -> Any:
+    """`--jobs/-j` (and the retired `--workers`): how many worker processes scan files."""
+    return typer.Option(*JOBS_NAMES, min=least, help=help)
+
+
+JobsOption = Annotated[int | None, jobs_option("Worker processes [all cores].", least=0)]
+# The watchers run beside a web server for days: two workers unless told otherwise.
+WatcherJobsOption = Annotated[int, jobs_option("Worker processes that scan files.", least=1)]
+OutputOption = Annotated[str | None, output_option("Write the report to this file.")]
+ByOption = Annotated[
+    str, typer.Option("--by", "--who", help="Who decided (kept with the entry).", show_default=False)
+]
 ShowValuesOption = Annotated[bool, typer.Option("--show-values", help="Print found values unmasked.")]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="List only the files that block, and the summary.")
+]
+NoColorOption = Annotated[
+    bool, typer.Option("--no-color", help="No colour, even on a terminal (also: NO_COLOR set).")
+]
+
+
+def visible_names(option: click.Option) -> list[str]:
+    """The names help shows for `option`: all of them but the retired ones."""
+    long_names = [name for name in option.opts if name.startswith("--")]
+    retired = RETIRED.get(long_names[0], set()) if long_names else set()
+    return [name for name in option.opts if name not in retired]
+
+
+class Command(typer.core.TyperCommand):
+    """A command whose help leaves out retired option names (RETIRED; they still parse) and
+    says what each argument is."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._restore_argument_help()
+
+    def _restore_argument_help(self) -> None:
+        """click 8.5's Argument sets `help` after Typer's does, so every argument's help was
+        lost; it is read again from the command function's annotations."""
+        from typer.models import ArgumentInfo
+        from typer.utils import get_params_from_function
+
+        function = getattr(self.callback, "__wrapped__", None)
+        if function is None:
+            return
+        declared = get_params_from_function(function)
+        for param in self.params:
+            info = getattr(declared.get(param.name or ""), "default", None)
+            lost = isinstance(param, typer.core.TyperArgument) and not param.help
+            if lost and isinstance(info, ArgumentInfo):
+                param.help = info.help
+
+    def format_arguments(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Nothing: format_options lists the arguments first, as Typer's help always has."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records: dict[str, list[tuple[str, str]]] = {"argument": [], "option": []}
+        for param in self.get_params(ctx):
+            shown = param
+            if isinstance(param, click.Option) and visible_names(param) != param.opts:
+                shown = copy.copy(param)  # a copy: the command still parses every name
+                shown.opts = visible_names(param)
+            record = shown.get_help_record(ctx)
+            if record is not None and param.param_type_name in records:
+                # Typer escapes its `[default: ...]` for Rich; help here is plain text.
+                records[param.param_type_name].append((record[0], record[1].replace("\\[", "[")))
+        for title, rows in (("Arguments", records["argument"]), ("Options", records["option"])):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def use_command_class(app: typer.Typer) -> None:
+    """Every command of `app` and of its sub-apps built as `Command`."""
+    for info in _command_infos(app):
+        if info.cls in (None, typer.core.TyperCommand):  # Typer's default, not a class of ours
+            info.cls = Command
+
+
+def _command_infos(app: typer.Typer) -> Iterator[Any]:
+    yield from app.registered_commands
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            yield from _command_infos(group.typer_instance)
+
+
+PROGRESS_FROM = 20  # files; a shorter run is over before a bar could say anything
+
+
+def progress_bar(console: Any = None, *, no_color: bool = False) -> Callable[[int, int, str], None] | None:
+    """A progress bar on stderr when it is a terminal (or on `console`): files done of all
+    (`12/340`) and the file just done, escaped as every line is (terminal.printable). Shown
+    once a run has PROGRESS_FROM files; gone when the run ends. Rich leaves colour out itself
+    when NO_COLOR is set; `no_color` (--no-color) does too."""
+    if console is None and not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Column
+
+    bar = Progress(
+        TextColumn("scanning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        # markup=False: a file named `[bold]x` is a name, not a style
+        TextColumn(
+            "{task.fields[path]}", markup=False, table_column=Column(no_wrap=True, overflow="ellipsis")
+        ),
+        transient=True,
+        console=console or Console(stderr=True, no_color=no_color),
+    )
+    task = bar.add_task("scanning", total=None, path="")
+
+    def update(done: int, total: int, path: str) -> None:
+        if total < PROGRESS_FROM:
+            return
+        bar.update(task, completed=done, total=total, path=printable(path))
+        if not bar.live.is_started:
+            bar.start()
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+PIPE_WIDTH = 160  # columns for a table written to a pipe or a file: the width it always had
+
+
+def terminal_width() -> int:
+    """Columns a table may take: the terminal's (or $COLUMNS), else PIPE_WIDTH."""
+    import shutil
+
+    return shutil.get_terminal_size(fallback=(PIPE_WIDTH, 24)).columns
+
+
+def colour_wanted(no_color: bool, output: str | Path | None = None) -> bool:
+    """Colour only for a person at a terminal: stdout is a TTY, the output is not a file,
+    NO_COLOR is unset or empty (no-color.org), and --no-color was not given."""
+    return not no_color and not output and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
 def fail(message: str) -> typer.Exit:
@@ -54,6 +210,14 @@ def say(line: str, *, err: bool = False) -> None:
     """Print one line for people to read, with what it quotes from files (names, URLs, sheet
     names) unable to break it into more lines or reorder it (terminal.printable)."""
     typer.echo(printable(line), err=err)
+
+
+def say_labelled(label: str, tone: str, text: str, *, colour: bool) -> None:
+    """`say` for a line that starts with a verdict label: the label (ours) in the colour of
+    `tone` (terminal.VERDICT_COLOURS) when `colour`, the rest escaped as `say` does."""
+    from spillguard.terminal import VERDICT_COLOURS, paint
+
+    typer.echo(paint(label, VERDICT_COLOURS[tone], colour) + printable(text))
 
 
 def guarded(action: Callable[[], T], *, extra: str | None = None) -> T:

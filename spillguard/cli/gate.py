@@ -17,14 +17,19 @@ from spillguard.cli.common import (
     ApprovalsOption,
     AuditOption,
     JobsOption,
+    NoColorOption,
     OutputOption,
     PolicyOption,
+    QuietOption,
     ShowValuesOption,
     approvals_dir,
+    colour_wanted,
     fail,
     guarded,
     policy_or_default,
+    progress_bar,
     say,
+    say_labelled,
     write_output,
 )
 from spillguard.detect.rules import RULES
@@ -51,28 +56,39 @@ def gate_command(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List passing files and findings.")
     ] = False,
+    quiet: QuietOption = False,
     show_values: ShowValuesOption = False,
     jobs: JobsOption = None,
     audit: AuditOption = None,
     output: OutputOption = None,
+    no_color: NoColorOption = False,
 ) -> None:
     """Scan, apply the policy and the approvals, and say what is blocked and why. Exit 0 only
     when every file that blocks carries enough valid approvals; 1 otherwise; 2 on bad input."""
     from spillguard.audit import record
-    from spillguard.gate import FORMATS, run_gate
+    from spillguard.gate import FORMATS, render_table, run_gate
 
     if format not in FORMATS:
         raise fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
+    if quiet and format != "table":
+        raise fail("--quiet shortens the table; the other formats list every file")
     rules = policy_or_default(policy)
 
     def run() -> Any:
-        result = run_gate(paths, rules, approvals_dir(approvals), datetime.now(UTC), jobs=jobs)
+        now = datetime.now(UTC)
+        result = run_gate(
+            paths, rules, approvals_dir(approvals), now, jobs=jobs, progress=progress_bar(no_color=no_color)
+        )
         # Recorded before anything is printed: a decision the log could not keep is no decision.
         location, entry = record(audit, "gate", result.audit_detail())
         return replace(result, audit={"log": location, "seq": entry.seq, "hash": entry.hash})
 
     result = guarded(run)
-    write_output(FORMATS[format](result, show_values, verbose), output)
+    if format == "table":
+        text = render_table(result, show_values, verbose, quiet=quiet, colour=colour_wanted(no_color, output))
+    else:
+        text = FORMATS[format](result, show_values, verbose)
+    write_output(text, output)
     raise typer.Exit(EXIT_OK if result.passed else EXIT_BLOCKED)
 
 
@@ -85,6 +101,7 @@ def publish_command(
     approvals: ApprovalsOption = None,
     jobs: JobsOption = None,
     audit: AuditOption = None,
+    no_color: NoColorOption = False,
 ) -> None:
     """Copy SRC to DEST publishing only what passes the gate. Blocked files are listed and left
     out (and taken down if an earlier run published them); a rerun copies only what changed.
@@ -106,14 +123,15 @@ def publish_command(
         return result, record(audit, "publish", result.audit_detail(str(src), dest))[1]
 
     result, entry = guarded(run)
+    colour = colour_wanted(no_color)
     for rel in result.copied:
-        say(f"published  {rel}")
+        say_labelled("published", "pass", f"  {rel}", colour=colour)
     for rel, why in result.blocked:
-        say(f"BLOCKED    {rel}  {why}")
+        say_labelled("BLOCKED", "block", f"    {rel}  {why}", colour=colour)
     for rel, why in result.removed:
-        say(f"REMOVED    {rel}  ({why})")
+        say_labelled("REMOVED", "warn", f"    {rel}  ({why})", colour=colour)
     for rel, why in result.failed:
-        say(f"FAILED     {rel}  {why}")
+        say_labelled("FAILED", "block", f"     {rel}  {why}", colour=colour)
     say(
         f"publish: {len(result.copied)} copied, {len(result.unchanged)} unchanged, "
         f"{len(result.blocked)} blocked, {len(result.removed)} removed, {len(result.failed)} failed "
@@ -188,7 +206,7 @@ def allow_command(
         int | None, typer.Option("--finding", "-n", min=1, help="Which finding (as listed without -n).")
     ] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why the value may be published.")] = "",
-    who: Annotated[str, typer.Option("--who", help="Who decided.")] = "",
+    who: Annotated[str, typer.Option("--by", "--who", help="Who decided (with --finding).")] = "",
     path: Annotated[
         str | None, typer.Option("--path", help="Path pattern the entry covers [the file's own path].")
     ] = None,
@@ -207,11 +225,14 @@ def allow_command(
             say(f"{number:4}  {item.kind:24} {item.location.label():32} {shown}")
         return
     if not rules.salt:
-        raise fail(f"{rules.source or 'the built-in policy'}: set allowlist.salt first")
+        raise fail(
+            f"{rules.source or 'the built-in policy'}: set allowlist.salt first "
+            "(spillguard baseline create makes one)"
+        )
     if finding > len(report.findings):
         raise fail(f"{file}: has {len(report.findings)} findings, not {finding}")
     if not reason or not who:
-        raise fail("--reason and --who are required with --finding")
+        raise fail("--reason and --by are required with --finding")
     chosen = report.findings[finding - 1]
     rule = next(r for r in RULES if r.kind == chosen.kind)
     pattern = path or rules.relative(report.path)
@@ -221,6 +242,7 @@ def allow_command(
     for name, value in (("path", pattern), ("reason", reason), ("who", who)):
         # A JSON string is a valid TOML basic string.
         say(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    say(f"added = {datetime.now(UTC).date().isoformat()}")
 
 
 @audit_app.command("verify")

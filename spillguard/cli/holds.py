@@ -51,7 +51,9 @@ def holds_clear(
     incident: IncidentOption,
     reason: Annotated[str, typer.Option("--reason", help="Why the case may go ahead.")],
     key: Annotated[Path, typer.Option("--key", help="The reviewer's signing key (spillguard keys new).")],
-    who: Annotated[str | None, typer.Option("--who", help="The reviewer's name [the key's name].")] = None,
+    who: Annotated[
+        str | None, typer.Option("--by", "--who", help="The reviewer's name [the key's name].")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Record a signed review of a person's case (written to the incident's audit log)."""

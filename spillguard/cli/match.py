@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from spillguard.cli.common import EXIT_BLOCKED, EXIT_OK, fail, guarded, say
+from spillguard.cli.common import EXIT_BLOCKED, EXIT_OK, fail, guarded, output_option, say
 from spillguard.cli.people import KeyFileOption
 from spillguard.cli.respond import StoreOption
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def fingerprint_command(
     leaked: Annotated[list[Path], typer.Argument(help="The leaked file(s).", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the index.")],
+    output: Annotated[Path, output_option("Where to write the index.", show_default=False)],
     key_file: KeyFileOption = None,
 ) -> None:
     """Build the repost index of the people in the leaked files: keyed fingerprints (HMAC-SHA256,
@@ -32,10 +32,10 @@ def fingerprint_command(
 
     def run() -> int:
         key = fingerprint_key(load_secret(key_file))
-        return build_index(key, resolve(read_people(leaked)).people, out)
+        return build_index(key, resolve(read_people(leaked)).people, output)
 
     count = guarded(run)
-    say(f"wrote {out}: {count:,} people fingerprinted (no value in clear; useless without the key)")
+    say(f"wrote {output}: {count:,} people fingerprinted (no value in clear; useless without the key)")
 
 
 def match_command(

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from spillguard.cli.common import ShowValuesOption, fail, guarded, say
+from spillguard.cli.common import ShowValuesOption, fail, guarded, output_option, say
 from spillguard.cli.respond import StoreOption
 from spillguard.model import mask
 
@@ -136,7 +136,7 @@ notices_app = typer.Typer(help="Notices to the exposed people and their attorney
 @notices_app.command("draft")
 def notices_draft(
     incident: IncidentOption,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the DOCX and PDF notices.")],
+    output: Annotated[Path, output_option("Folder for the DOCX and PDF notices.", show_default=False)],
     organisation: Annotated[str, typer.Option("--from", help="The sending agency (letterhead).")],
     address: Annotated[str, typer.Option("--address", help="Its postal address; '; ' between lines.")],
     contact: Annotated[str, typer.Option("--contact", help="Where people reply: phone, e-mail.")],
@@ -157,7 +157,7 @@ def notices_draft(
     from spillguard.people.workflow import draft_notices
 
     sender = Sender(organisation, address, contact, signer, title)
-    result = guarded(lambda: draft_notices(incident, out, key_file, store, sender, templates, due, pdf))
+    result = guarded(lambda: draft_notices(incident, output, key_file, store, sender, templates, due, pdf))
     rate = (result.people + result.attorneys) / result.seconds if result.seconds else 0.0
     say(
         f"notices: {result.people:,} to people, {result.attorneys:,} to attorneys, in {result.folder} "
@@ -168,7 +168,9 @@ def notices_draft(
 @notices_app.command("track")
 def notices_track(
     incident: IncidentOption,
-    notice_id: Annotated[str, typer.Argument(metavar="NOTICE_ID")],
+    notice_id: Annotated[
+        str, typer.Argument(metavar="NOTICE_ID", help="The notice's number, as notices status lists it.")
+    ],
     state: Annotated[str, typer.Argument(help="sent, delivered, acknowledged or returned.")],
     store: StoreOption = None,
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from spillguard.cli.common import guarded, say, write_output
+from spillguard.cli.common import guarded, output_option, say, terminal_width, write_output
 from spillguard.respond.workflow import (
     CommandError,
     find_exposure,
@@ -30,6 +30,7 @@ StoreOption = Annotated[
         "[.spillguard/incidents.db].",
     ),
 ]
+IncidentIdArgument = Annotated[int, typer.Argument(metavar="ID", help="The incident's number.")]
 TzOption = Annotated[
     str | None, typer.Option("--tz", help="Zone for times given without an offset (IANA name).")
 ]
@@ -80,7 +81,7 @@ def incident_open(
 
 @incident_app.command("show")
 def incident_show(
-    incident_id: Annotated[int, typer.Argument(metavar="ID")],
+    incident_id: IncidentIdArgument,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     store: StoreOption = None,
 ) -> None:
@@ -116,7 +117,7 @@ def incident_show(
 @incident_app.command("report")
 def incident_report_command(
     incident_id: Annotated[int, typer.Option("--incident", help="The incident's number.")],
-    out: Annotated[str | None, typer.Option("--out", help="Write the page here (else stdout).")] = None,
+    output: Annotated[str | None, output_option("Write the page here (else stdout).")] = None,
     tz: Annotated[
         str | None, typer.Option("--tz", help="Show times in this zone too (IANA name) [UTC].")
     ] = None,
@@ -127,9 +128,9 @@ def incident_report_command(
     from spillguard.respond.incident_report import incident_report
 
     page = guarded(lambda: incident_report(incident_id, store, tz), extra="needs the respond extra")
-    write_output(page, out)
-    if out:
-        typer.echo(f"wrote {out}")
+    write_output(page, output)
+    if output:
+        say(f"wrote {output}")
 
 
 @incident_app.command("list")
@@ -148,7 +149,7 @@ def incident_list(store: StoreOption = None) -> None:
 
 @incident_app.command("update")
 def incident_update(
-    incident_id: Annotated[int, typer.Argument(metavar="ID")],
+    incident_id: IncidentIdArgument,
     removed: Annotated[str | None, typer.Option("--removed", help="When it was taken down.")] = None,
     notified: Annotated[
         str | None, typer.Option("--notified", help="When the publisher learned of it.")
@@ -170,7 +171,7 @@ def incident_update(
 
 @incident_app.command("track")
 def incident_track(
-    incident_id: Annotated[int, typer.Argument(metavar="ID")],
+    incident_id: IncidentIdArgument,
     entity: Annotated[str, typer.Argument(help="Entity id of the letter (e.g. AS64500).")],
     state: Annotated[str, typer.Argument(help="sent, acknowledged or certified.")],
     at: Annotated[str | None, typer.Option("--at", help="When; default now.")] = None,
@@ -254,7 +255,7 @@ def exposure_command(
         else:
             from rich.console import Console
 
-            out.print_table(found.exposure, Console(width=160))
+            out.print_table(found.exposure, Console(width=terminal_width()))
         if html is not None:
             write_exposure_html(found, html)
 
@@ -267,7 +268,7 @@ def exposure_command(
 def clawback_command(
     incident: Annotated[int | None, typer.Option("--incident", help="The incident.")] = None,
     template: Annotated[Path | None, typer.Option("--template", help="Folder with letter.txt.j2.")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where letters go.")] = Path("letters"),
+    out_dir: Annotated[Path, output_option("Folder the letters go to.")] = Path("letters"),
     entities_file: Annotated[
         Path | None, typer.Option("--entities", help="JSON: merge, drop, rename entities first.")
     ] = None,

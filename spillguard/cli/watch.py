@@ -20,6 +20,7 @@ from spillguard.cli.common import (
     ApprovalsOption,
     AuditOption,
     PolicyOption,
+    WatcherJobsOption,
     approvals_dir,
     fail,
     guarded,
@@ -36,7 +37,6 @@ AlertOption = Annotated[
     list[str] | None,
     typer.Option("--alert", help="An apprise URL to alert (mailto://, json://, slack://, ...); repeatable."),
 ]
-WorkersOption = Annotated[int, typer.Option("--workers", "-j", min=1, help="Scanner processes.")]
 QuarantineOption = Annotated[
     Path, typer.Option("--quarantine", "-q", help="The quarantine folder.", show_default=False)
 ]
@@ -84,7 +84,7 @@ def watch_command(
     approvals: ApprovalsOption = None,
     audit: AuditOption = None,
     alert: AlertOption = None,
-    workers: WorkersOption = 2,
+    jobs: WatcherJobsOption = 2,
     settle: Annotated[
         float,
         typer.Option("--settle", min=0.0, help="Seconds a file must stay unchanged before it is scanned."),
@@ -116,7 +116,7 @@ def watch_command(
         say(f"watching {watcher.root} (quarantine {watcher.folder}); Ctrl-C to stop", err=True)
 
     rules = policy_or_default(policy)
-    config = WatchConfig(webroot, quarantine, rules, approvals_dir(approvals), workers, settle, rescan)
+    config = WatchConfig(webroot, quarantine, rules, approvals_dir(approvals), jobs, settle, rescan)
     stop = _stop_on_signals()
     counts = guarded(
         lambda: watch_webroot(
@@ -192,7 +192,7 @@ def monitor_command(
     policy: PolicyOption = None,
     approvals: ApprovalsOption = None,
     audit: AuditOption = None,
-    workers: WorkersOption = 2,
+    jobs: WatcherJobsOption = 2,
 ) -> None:
     """Crawl the live site as a visitor can, fetch only what is new or changed, scan every
     document and alert on what blocks. Runs until SIGINT/SIGTERM."""
@@ -247,7 +247,7 @@ def monitor_command(
             approvals_dir(approvals),
             audit,
             alert or [],
-            workers,
+            jobs,
             stop,
             report,
             once=once,

@@ -10,7 +10,7 @@ from typing import Any
 
 from spillguard.assess import KIND_PHRASES
 from spillguard.model import FileReport, Report
-from spillguard.terminal import printable
+from spillguard.terminal import VERDICT_COLOURS, paint, printable
 
 SARIF_LEVEL = {"block": "error", "warn": "warning", "pass": "note"}
 # Kinds in the order people read them. The detectors (and their compiled patterns) are only
@@ -27,16 +27,24 @@ def render_json(report: Report, show_values: bool, verbose: bool) -> str:
     return json.dumps(report.as_dict(show_values), indent=indent, ensure_ascii=False) + "\n"
 
 
-def render_table(report: Report, show_values: bool, verbose: bool) -> str:
+def render_table(
+    report: Report, show_values: bool, verbose: bool, *, quiet: bool = False, colour: bool = False
+) -> str:
+    """One line per file and a summary. `quiet`: only the files that block (those that could
+    not be inspected among them) and the summary; `colour`: verdict labels in colour (for a
+    terminal; the caller decides)."""
     lines = []
     for f in report.files:
-        lines.append(f"{f.verdict.upper():5}  {f.path}  [{f.type}]  {f.reason}{_counts(f)}")
+        if quiet and f.verdict != "block":
+            continue
+        label = paint(f"{f.verdict.upper():5}", verdict_colour(f), colour)
+        lines.append(label + printable(f"  {f.path}  [{f.type}]  {f.reason}{_counts(f)}"))
         if verbose:
             for finding in f.findings:
                 shown = finding.as_dict(show_values)["value"]
                 loc = finding.location
                 layer = loc.layer + (" hidden" if loc.hidden else "")
-                lines.append(f"       {finding.kind:24} {loc.label():32} {layer}  {shown}")
+                lines.append(printable(f"       {finding.kind:24} {loc.label():32} {layer}  {shown}"))
             if f.extra.get("findings_truncated"):
                 lines.append("       (more findings not listed; counts are complete)")
     blocked = sum(1 for f in report.files if f.verdict == "block")
@@ -45,7 +53,12 @@ def render_table(report: Report, show_values: bool, verbose: bool) -> str:
         f"{len(report.files)} file{'s' if len(report.files) != 1 else ''} scanned in {report.seconds:.2f}s: "
         f"{blocked} blocked, {warned} warned, {len(report.files) - blocked - warned} passed"
     )
-    return "\n".join(map(printable, lines)) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+def verdict_colour(f: FileReport) -> str:
+    """A file that blocks because it could not be read is told from one that exposes people."""
+    return VERDICT_COLOURS["uninspectable" if f.uninspectable and f.verdict == "block" else f.verdict]
 
 
 def _counts(f: FileReport) -> str:
