@@ -19,7 +19,7 @@ from typing import Any
 from spillguard.errors import UserError
 from spillguard.respond import logformats
 from spillguard.respond.attribution import OwnerLookup, in_networks
-from spillguard.respond.classify import classify_agent
+from spillguard.respond.classify import identify_agent
 from spillguard.respond.logformats import SniffedLog, sql_str
 from spillguard.respond.url_paths import NORMALIZE_SQL, basename, normalize_path
 from spillguard.timefmt import from_epoch_us, iso_z, parse_instant, to_epoch_us
@@ -95,6 +95,7 @@ class Client:
     organization: str | None = None
     hostname: str | None = None
     internal: bool = False  # inside the publisher's own networks
+    agent_operator: str | None = None  # an AI crawler's operator, whom a deletion request goes to
 
     @property
     def took_bytes(self) -> bool:
@@ -302,6 +303,7 @@ def _aggregate(con: Any, query: ExposureQuery) -> tuple[Client, ...]:
 
 def _client(row: tuple[Any, ...]) -> Client:
     (ip, first, last, count, total, complete, statuses, agent, agents, referrers, targets) = row
+    said = identify_agent(agent)
     return Client(
         ip=ip,
         first_seen=from_epoch_us(first),
@@ -312,9 +314,10 @@ def _client(row: tuple[Any, ...]) -> Client:
         statuses=tuple(sorted((int(k), int(v)) for k, v in dict(statuses).items())),
         user_agent=agent,
         user_agents=tuple(sorted(agents or ()))[:MAX_LISTED],
-        agent_class=classify_agent(agent),
+        agent_class=said.agent_class,
         referrers=tuple(sorted(referrers or ()))[:MAX_LISTED],
         targets=tuple(sorted(targets or ()))[:MAX_LISTED],
+        agent_operator=said.operator,
     )
 
 

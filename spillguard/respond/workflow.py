@@ -19,7 +19,7 @@ from spillguard.store import NewIncident, open_store
 from spillguard.store.records import Incident
 from spillguard.timefmt import iso_z, zone
 
-RESPOND_MODULES = ("duckdb", "jinja2", "maxminddb")
+RESPOND_MODULES = ("duckdb", "jinja2", "maxminddb", "crawleruseragents")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
