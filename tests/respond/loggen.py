@@ -314,8 +314,9 @@ WRITERS: dict[str, Writer] = {
 }
 
 
-def render(fmt: str, events: Iterable[Event] = SCENARIO) -> bytes:
-    writer = WRITERS[fmt]
+def render(fmt: str | Writer, events: Iterable[Event] = SCENARIO) -> bytes:
+    """The events in a format of WRITERS (or any writer), malformed lines in the middle."""
+    writer = WRITERS[fmt] if isinstance(fmt, str) else fmt
     lines = list(writer.header)
     ordered = sorted(events, key=lambda e: e.time)
     for number, event in enumerate(ordered):
