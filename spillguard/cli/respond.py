@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from spillguard.cli.common import guarded, say, write_output
+from spillguard.cli.common import guarded, policy_from, say, write_output
 from spillguard.respond.workflow import (
     CommandError,
     find_exposure,
@@ -252,7 +252,8 @@ def exposure_command(
             "--trust-proxy",
             help="A proxy or load balancer in front of the server (CIDR; repeat): when it is the "
             "connecting address, the client is the right-most untrusted address of "
-            "X-Forwarded-For (the format's ~h{, } field).",
+            "X-Forwarded-For (the format's ~h{, } field). Added to the policy's "
+            "[exposure] trusted_proxies.",
         ),
     ] = None,
 ) -> None:
@@ -263,6 +264,7 @@ def exposure_command(
             raise CommandError(f"unknown format {fmt!r} (use table, json or csv)")
         if fmt == "table" and output is not None:
             raise CommandError("--output needs --format json or csv")
+        policy = policy_from(None)  # spillguard.toml may name the site's proxies
         found = find_exposure(
             logs,
             incident=incident,
@@ -281,6 +283,7 @@ def exposure_command(
             time_format=time_format,
             datetime_format=datetime_format,
             trust_proxy=trust_proxy or (),
+            policy_proxies=policy.trusted_proxies if policy else (),
         )
         from spillguard.respond import output as out
 

@@ -162,6 +162,7 @@ def find_exposure(
     time_format: str | None = None,
     datetime_format: str | None = None,
     trust_proxy: Sequence[str] = (),
+    policy_proxies: Sequence[str] = (),
 ) -> ExposureRun:
     """Who fetched the leaked file: every request for it in `logs`, per client, with network
     owners (`asn_db`), host names (`rdns`) and the publisher's own networks (`internal`,
@@ -169,7 +170,8 @@ def find_exposure(
     saved to it; otherwise `urls` and `size` (and the window `start`..`end`) say what to find.
     `log_format`: a GoAccess preset or format string (with its date, time or date-and-time
     format) instead of recognising each log's format; `trust_proxy`: CIDRs of the proxies in
-    front of the server, whose X-Forwarded-For (read by the format's ~h) is believed."""
+    front of the server, whose X-Forwarded-For (read by the format's ~h) is believed;
+    `policy_proxies`: the same from the policy, used where the format reads the header."""
     need_respond_extra()
     from spillguard.respond.attribution import open_owner_database, reverse_dns
     from spillguard.respond.exposure import ExposureQuery, analyze, attribute
@@ -187,6 +189,8 @@ def find_exposure(
             raise CommandError(f"{log}: no such log")
     networks = [_network(text) for text in internal]
     proxies = [_network(text, "--trust-proxy") for text in trust_proxy]
+    if declared is not None and declared.compiled is not None and declared.compiled.has_xff:
+        proxies += [_network(text, "exposure.trusted_proxies") for text in policy_proxies]
     record = None
     if incident is not None:
         if urls or size or start or end:

@@ -220,3 +220,34 @@ def test_the_cli_takes_trust_proxy_and_reports_forwarded_clients(app: typer.Type
 def test_client_address(peer: str | None, header: str, expected: str | None) -> None:
     networks = [ipaddress.ip_network(n) for n in TRUSTED]
     assert client_address(peer, header, networks) == expected
+
+
+def test_the_policy_names_the_sites_proxies(
+    app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "proxied.log"
+    log.write_text("\n".join(PROXIED_LINES) + "\n")
+    (tmp_path / "spillguard.toml").write_text(
+        "[exposure]\ntrusted_proxies = [" + ", ".join(f'"{n}"' for n in TRUSTED) + "]\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    args = ["exposure", str(log), "--url", loggen.URLS[0], "--size", str(loggen.SIZE), "--format", "csv"]
+
+    result = CliRunner().invoke(app, [*args, "--log-format", XFF])
+
+    assert result.exit_code == 0, result.stderr
+    assert "203.0.113.12," in result.stdout and f"\n{BALANCER}," in result.stdout  # health check only
+    # A format without the header: the policy's proxies do not apply, and nothing fails.
+    assert CliRunner().invoke(app, [*args, "--log-format", "COMBINED"]).exit_code == 0
+
+
+def test_a_policy_proxy_that_is_no_network_is_named(tmp_path: Path) -> None:
+    from spillguard.policy import PolicyError, load_policy
+
+    path = tmp_path / "spillguard.toml"
+    path.write_text('[exposure]\ntrusted_proxies = ["198.18.0.0/15", "cdn"]\n')
+    with pytest.raises(PolicyError, match=r"exposure.trusted_proxies\[1\]: 'cdn' is not a network"):
+        load_policy(str(path))
+    path.write_text("[exposure]\ntrust = []\n")
+    with pytest.raises(PolicyError, match=r"unknown key exposure\.'trust'"):
+        load_policy(str(path))
