@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import os
 import re
 import unicodedata
@@ -143,6 +144,9 @@ class Policy:
     other_approvals: int = DEFAULT_OTHER_APPROVALS
     forbidden: str = ""  # set under a `no_personal_data` path rule: why no approval can clear it
     root: str = ""  # the folder path patterns are relative to; "" is the working directory
+    # [exposure] trusted_proxies: the CDN and load balancers in front of the site (CIDR), whose
+    # X-Forwarded-For `exposure` believes, beside any --trust-proxy
+    trusted_proxies: tuple[str, ...] = ()
     source: str = ""  # the file this policy was read from, "" for the built-in one
     sha256: str = ""  # of that file's bytes, recorded with every gate decision; "" built-in
 
@@ -289,6 +293,7 @@ TOP_KEYS = {
     "allow_kinds",
     "unread_pictures",
     "media",
+    "exposure",
     "max_findings",
     "limits",
     "approvals",
@@ -308,6 +313,7 @@ PATH_KEYS = {
     "reason",
 }
 MEDIA_KEYS = {"unread"}
+EXPOSURE_KEYS = {"trusted_proxies"}
 PICTURE_VERDICTS = ("block", "warn", "pass")
 APPROVAL_KEYS = {"critical", "other"}
 ALLOWLIST_KEYS = {"salt", "entries"}
@@ -409,6 +415,7 @@ class _Reader:
             other_approvals=approvals[1],
             root=os.path.dirname(os.path.abspath(self.path)),
             source=self.path,
+            trusted_proxies=self.proxies(data.get("exposure", {})),
         )
 
     def list(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -436,6 +443,17 @@ class _Reader:
         table: dict[str, Any] = self.typed(value, dict, "[media]")
         self.keys(table, MEDIA_KEYS, "media.")
         return self.picture_verdict(table.get("unread", DEFAULT_POLICY.unread_media), "media.unread")
+
+    def proxies(self, value: object) -> tuple[str, ...]:
+        table: dict[str, Any] = self.typed(value, dict, "[exposure]")
+        self.keys(table, EXPOSURE_KEYS, "exposure.")
+        networks = self.typed(table.get("trusted_proxies", []), list, "exposure.trusted_proxies")
+        for i, text in enumerate(networks):
+            try:
+                ipaddress.ip_network(self.typed(text, str, f"exposure.trusted_proxies[{i}]"), strict=False)
+            except ValueError:
+                raise self.error(f"exposure.trusted_proxies[{i}]: {text!r} is not a network") from None
+        return tuple(networks)
 
     def approvals(self, value: object) -> tuple[int, int]:
         table: dict[str, Any] = self.typed(value, dict, "[approvals]")

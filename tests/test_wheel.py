@@ -52,6 +52,8 @@ def test_the_wheel_carries_the_data_and_no_generator_of_people(wheel: Path) -> N
         "spillguard/data/places.txt.gz",
         "spillguard/data/vocabulary.toml",
         "spillguard/data/letters/letter.txt.j2",
+        "spillguard/data/letters/deletion.txt.j2",
+        "spillguard/data/crawlers.toml",
         "spillguard/data/notices/notice.es.txt.j2",
         "spillguard/data/incident-report.html.j2",
     ):

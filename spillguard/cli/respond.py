@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from spillguard.cli.common import guarded, output_option, say, terminal_width, write_output
+from spillguard.cli.common import guarded, output_option, policy_from, say, terminal_width, write_output
 from spillguard.respond.workflow import (
     CommandError,
     find_exposure,
@@ -224,6 +224,39 @@ def exposure_command(
         str | None, typer.Option("--log-tz", help="Zone of log times that carry no offset.")
     ] = None,
     store: StoreOption = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="How the logs are written, in GoAccess's syntax: a preset (COMBINED, VCOMBINED, "
+            "COMMON, VCOMMON, W3C, CLOUDFRONT, CLOUDSTORAGE, AWSELB, AWSALB, AWSS3, CADDY, SQUID, "
+            'TRAEFIKCLF) or a format string such as \'%h %^[%d:%t %^] "%r" %s %b "%R" "%u"\' '
+            "[recognised from each log's lines].",
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format", help="The %d field's format (strftime; %s, %f, %* for epoch) [%d/%b/%Y]."
+        ),
+    ] = None,
+    time_format: Annotated[
+        str | None, typer.Option("--time-format", help="The %t field's format (strftime) [%H:%M:%S].")
+    ] = None,
+    datetime_format: Annotated[
+        str | None,
+        typer.Option("--datetime-format", help="The %x field's format (strftime) [%d/%b/%Y:%H:%M:%S %z]."),
+    ] = None,
+    trust_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trust-proxy",
+            help="A proxy or load balancer in front of the server (CIDR; repeat): when it is the "
+            "connecting address, the client is the right-most untrusted address of "
+            "X-Forwarded-For (the format's ~h{, } field). Added to the policy's "
+            "[exposure] trusted_proxies.",
+        ),
+    ] = None,
 ) -> None:
     """Who fetched the leaked file: every request for it in the logs, per client."""
 
@@ -232,6 +265,7 @@ def exposure_command(
             raise CommandError(f"unknown format {fmt!r} (use table, json or csv)")
         if fmt == "table" and output is not None:
             raise CommandError("--output needs --format json or csv")
+        policy = policy_from(None)  # spillguard.toml may name the site's proxies
         found = find_exposure(
             logs,
             incident=incident,
@@ -245,6 +279,12 @@ def exposure_command(
             internal=internal or (),
             log_tz=log_tz,
             store=store,
+            log_format=log_format,
+            date_format=date_format,
+            time_format=time_format,
+            datetime_format=datetime_format,
+            trust_proxy=trust_proxy or (),
+            policy_proxies=policy.trusted_proxies if policy else (),
         )
         from spillguard.respond import output as out
 

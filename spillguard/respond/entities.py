@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from spillguard.errors import UserError
-from spillguard.respond.classify import ARCHIVE_CRAWLER, SEARCH_ENGINE
+from spillguard.respond.classify import AI_CRAWLER, ARCHIVE_CRAWLER, SEARCH_ENGINE
 from spillguard.respond.exposure import Client
 
 OVERRIDE_KEYS = ("merge", "drop", "rename")
@@ -35,8 +35,10 @@ class EntitiesError(UserError, ValueError):
 
 # Who a letter goes to: an organisation that fetched the file; a subscriber of an internet
 # access provider (a person at home, reached through the provider); a search engine or a web
-# archive (asked to remove its cached copy, not to certify destruction).
-ORGANISATION, SUBSCRIBER, CRAWLER = "organisation", "subscriber", "crawler"
+# archive (asked to remove its cached copy, not to certify destruction); the operator of an AI
+# crawler (asked to delete every copy and keep the data out of training sets, answer indexes
+# and the datasets it publishes).
+ORGANISATION, SUBSCRIBER, CRAWLER, AI_OPERATOR = "organisation", "subscriber", "crawler", "ai operator"
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,13 @@ def access_provider(client: Client) -> bool:
 
 
 def _entity_key(client: Client) -> tuple[str, str, str]:
+    if client.agent_class == AI_CRAWLER:
+        if client.agent_operator:
+            # One request per operator, listing every address its crawlers came from (an agent
+            # can be faked: the letter lists the addresses for the operator to check).
+            return f"AI-{client.agent_operator}", client.agent_operator, AI_OPERATOR
+        key = f"AS{client.asn}" if client.asn is not None else client.ip
+        return key, client.organization or client.hostname or client.ip, AI_OPERATOR
     if client.agent_class in (SEARCH_ENGINE, ARCHIVE_CRAWLER):
         key = f"AS{client.asn}" if client.asn is not None else client.ip
         return key, client.organization or client.hostname or client.ip, CRAWLER

@@ -19,8 +19,9 @@ from typing import Any
 from spillguard.errors import UserError
 from spillguard.respond import logformats
 from spillguard.respond.attribution import OwnerLookup, in_networks
-from spillguard.respond.classify import classify_agent
-from spillguard.respond.logformats import SniffedLog, sql_str
+from spillguard.respond.classify import identify_agent
+from spillguard.respond.forwarded import Network, client_address
+from spillguard.respond.logformats import DeclaredFormat, SniffedLog, sql_str
 from spillguard.respond.url_paths import NORMALIZE_SQL, basename, normalize_path
 from spillguard.timefmt import from_epoch_us, iso_z, parse_instant, to_epoch_us
 
@@ -95,6 +96,7 @@ class Client:
     organization: str | None = None
     hostname: str | None = None
     internal: bool = False  # inside the publisher's own networks
+    agent_operator: str | None = None  # an AI crawler's operator, whom a deletion request goes to
 
     @property
     def took_bytes(self) -> bool:
@@ -142,17 +144,41 @@ def analyze(
     *,
     log_tz: str | None = None,
     threads: int | None = None,
+    log_format: DeclaredFormat | None = None,
+    trusted_proxies: Sequence[Network] = (),
 ) -> Exposure:
-    """Find every request for the file in `logs` (any supported format, plain or gzip)."""
+    """Find every request for the file in `logs` (any supported format, plain or gzip; or as
+    `log_format` says). Where the format reads X-Forwarded-For, a request whose connecting
+    address is one of `trusted_proxies` is the client's the header names (forwarded.py)."""
     if not query.urls:
         raise ExposureError("no URL for the leaked file")
     if query.size <= 0:
         raise ExposureError("the file size must be positive")
-    sniffed = [logformats.sniff(Path(p)) for p in logs]
+    if log_format is None:
+        sniffed = [logformats.sniff(Path(p)) for p in logs]
+    else:
+        sniffed = [logformats.declared(Path(p), log_format) for p in logs]
+    forwarded = (
+        log_format.compiled if log_format and log_format.compiled and log_format.compiled.has_xff else None
+    )
+    if trusted_proxies and forwarded is None:
+        raise ExposureError(
+            "--trust-proxy needs a --log-format that reads X-Forwarded-For (~h{, } in GoAccess's syntax)"
+        )
     import duckdb
+    from duckdb.func import FunctionNullHandling
 
     con = duckdb.connect(":memory:")
     try:
+        if forwarded is not None:
+            trusted, separators = tuple(trusted_proxies), forwarded.xff_separators
+            con.create_function(
+                logformats.CLIENT_UDF,
+                lambda peer, header: client_address(peer, header, trusted, separators),
+                ["VARCHAR", "VARCHAR"],
+                "VARCHAR",
+                null_handling=FunctionNullHandling.SPECIAL,  # NULL peer: a log with only the header
+            )
         con.execute("SET TimeZone = 'UTC'")
         con.execute(f"SET threads = {int(threads or os.cpu_count() or 1)}")
         con.execute(NORMALIZE_SQL)
@@ -259,7 +285,7 @@ def _scan_log(con: Any, index: int, log: SniffedLog, query: ExposureQuery, log_t
         con.execute(f"DROP TABLE {table}")
     return LogSummary(
         path=str(log.path),
-        format=log.format,
+        format=log.name,
         gzip=log.gzip,
         lines=int(lines) + int(rejected),
         malformed=int(bad) + int(rejected) + int(unreadable),
@@ -302,6 +328,7 @@ def _aggregate(con: Any, query: ExposureQuery) -> tuple[Client, ...]:
 
 def _client(row: tuple[Any, ...]) -> Client:
     (ip, first, last, count, total, complete, statuses, agent, agents, referrers, targets) = row
+    said = identify_agent(agent)
     return Client(
         ip=ip,
         first_seen=from_epoch_us(first),
@@ -312,9 +339,10 @@ def _client(row: tuple[Any, ...]) -> Client:
         statuses=tuple(sorted((int(k), int(v)) for k, v in dict(statuses).items())),
         user_agent=agent,
         user_agents=tuple(sorted(agents or ()))[:MAX_LISTED],
-        agent_class=classify_agent(agent),
+        agent_class=said.agent_class,
         referrers=tuple(sorted(referrers or ()))[:MAX_LISTED],
         targets=tuple(sorted(targets or ()))[:MAX_LISTED],
+        agent_operator=said.operator,
     )
 
 

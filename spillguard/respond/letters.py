@@ -1,15 +1,16 @@
 """Claw-back letters: one per organisation that got a copy, one per subscriber of an internet
-access provider (sent to the provider to pass on), and a cache-removal request to each search
-engine or web archive. Each is rendered from a text template a lawyer can edit (Jinja2,
-sandboxed: a template is configuration, not code), written as a Word document with the sender's
-letterhead, a recipient block and a signature block, and converted to PDF from that same
-document (LibreOffice), so the two never differ; US Letter.
+access provider (sent to the provider to pass on), a cache-removal request to each search
+engine or web archive, and a deletion request to the operator of each AI crawler. Each is
+rendered from a text template a lawyer can edit (Jinja2, sandboxed: a template is
+configuration, not code), written as a Word document with the sender's letterhead, a recipient
+block and a signature block, and converted to PDF from that same document (LibreOffice), so
+the two never differ; US Letter.
 
 The template folder holds Word templates (docxtpl: Jinja2 tags in a .docx a lawyer edits in
-Word) `letter.docx` for organisations, and optionally `subscriber.docx` and `takedown.docx`; a
-text template `NAME.txt.j2` may stand instead of each (blank lines between paragraphs, `# ` a
-heading, `- ` a list item). Where one is absent the shipped one is used.
-`write_default_template` writes the three Word templates as a starting point.
+Word) `letter.docx` for organisations, and optionally `subscriber.docx`, `takedown.docx` and
+`deletion.docx`; a text template `NAME.txt.j2` may stand instead of each (blank lines between
+paragraphs, `# ` a heading, `- ` a list item). Where one is absent the shipped one is used.
+`write_default_template` writes the four Word templates as a starting point.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from pathlib import Path
 from spillguard.errors import UserError
 from spillguard.files import write_atomic
 from spillguard.people.notices import people_date
-from spillguard.respond.entities import CRAWLER, SUBSCRIBER, Entity
+from spillguard.respond.entities import AI_OPERATOR, CRAWLER, SUBSCRIBER, Entity
 from spillguard.timefmt import iso_z
 
 TEMPLATE_NAME = "letter.txt.j2"
-KIND_TEMPLATES = {CRAWLER: "takedown.txt.j2", SUBSCRIBER: "subscriber.txt.j2"}
+KIND_TEMPLATES = {
+    CRAWLER: "takedown.txt.j2",
+    SUBSCRIBER: "subscriber.txt.j2",
+    AI_OPERATOR: "deletion.txt.j2",
+}
 REPLY_DAYS = 10
 
 

@@ -14,6 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spillguard.errors import UserError
+from spillguard.respond.goaccess import (
+    EPOCH_FORMATS,
+    CompiledFormat,
+    compile_format,
+    preset_name,
+    preset_reader,
+)
 
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 64 * 1024
@@ -108,10 +115,66 @@ class SniffedLog:
     """What the first lines of a log say about all of it."""
 
     path: Path
-    format: str  # combined | common | iis | cloudfront | s3 | alb | jsonl
+    format: str  # combined | common | iis | cloudfront | s3 | alb | jsonl | custom
     gzip: bool
     w3c_fields: tuple[str, ...] = ()  # the #Fields directive, for iis and cloudfront
     delimiter: str = " "
+    custom: CompiledFormat | None = None  # a --log-format compiled (format "custom")
+    label: str = ""  # how the format was given, when it was (--log-format)
+
+    @property
+    def name(self) -> str:
+        """The format as reports name it."""
+        return self.label or self.format
+
+
+@dataclass(frozen=True)
+class DeclaredFormat:
+    """`--log-format` (and its date and time formats): a reader of ours, or a compiled one."""
+
+    label: str  # the preset's name, or "custom"
+    reader: str | None = None  # a native reader a GoAccess preset stands for
+    compiled: CompiledFormat | None = None
+
+
+def declare_format(
+    spec: str,
+    date_format: str | None = None,
+    time_format: str | None = None,
+    datetime_format: str | None = None,
+) -> DeclaredFormat:
+    """A GoAccess preset name or format string, checked and compiled once for every log."""
+    if not (date_format or time_format or datetime_format):
+        spec = preset_name(spec)  # GoAccess's COMBINED written out is COMBINED, zone and all
+    reader = preset_reader(spec)
+    if reader is not None:
+        if date_format or time_format or datetime_format:
+            raise LogFormatError(
+                f"--log-format {spec.strip().upper()} states its own times; "
+                "--date-format, --time-format and --datetime-format go with a format string"
+            )
+        return DeclaredFormat(spec.strip().upper(), reader=reader)
+    compiled = compile_format(spec, date_format, time_format, datetime_format)
+    label = spec.strip().upper() if compiled.source != spec else "custom"
+    return DeclaredFormat(label, compiled=compiled)
+
+
+def declared(path: Path, fmt: DeclaredFormat) -> SniffedLog:
+    """A log read as the user says it is written (no sniffing but for gzip and W3C fields)."""
+    compressed = _is_gzip(path)
+    if fmt.compiled is not None:
+        return SniffedLog(path, "custom", compressed, custom=fmt.compiled, label=fmt.label)
+    assert fmt.reader is not None
+    if fmt.reader in ("iis", "cloudfront"):
+        lines = _head_lines(path, compressed)
+        fields = next((ln for ln in lines if ln.startswith("#Fields:")), None)
+        if fields is None:
+            raise LogFormatError(f"{path}: no #Fields: line, which a {fmt.label} log starts with")
+        sniffed = sniff(path)  # the #Fields line decides the fields and which W3C log it is
+        return SniffedLog(
+            path, sniffed.format, compressed, sniffed.w3c_fields, sniffed.delimiter, label=fmt.label
+        )
+    return SniffedLog(path, fmt.reader, compressed, label=fmt.label)
 
 
 def _head_lines(path: Path, compressed: bool) -> list[str]:
@@ -207,6 +270,8 @@ def shape_sql(log: SniffedLog) -> str:
         return f"regexp_full_match(line, {sql_str(ALB_SHAPE)})"
     if log.format == "jsonl":
         return "json_valid(line)"
+    if log.custom is not None:
+        return f"regexp_matches(line, {sql_str(log.custom.pattern)})"
     count = len(log.w3c_fields)
     return f"len(string_split(rtrim(line, chr(13)), {sql_str(log.delimiter)})) = {count}"
 
@@ -237,6 +302,8 @@ def _dash_null(field_sql: str) -> str:
 
 def parse_sql(log: SniffedLog, source: str, log_tz: str | None) -> str:
     """SELECT producing REQUEST_COLUMNS from the candidate lines in table `source`."""
+    if log.custom is not None:
+        return _parse_custom(log.custom, source, log_tz)
     if log.format in ("combined", "common"):
         return _parse_clf(source)
     if log.format == "s3":
@@ -376,4 +443,63 @@ def _parse_w3c(log: SniffedLog, source: str) -> str:
            try_cast({field("sc-range-end")} AS BIGINT) AS range_end
     FROM (SELECT string_split(rtrim(line, chr(13)), {sql_str(log.delimiter)}) AS f
           FROM {source} WHERE NOT starts_with(line, '#'))
+    """
+
+
+# --- --log-format (GoAccess syntax, compiled by spillguard.respond.goaccess) -------------------
+
+CLIENT_UDF = "sg_client"  # (peer, forwarded_for) -> client; registered by exposure.analyze
+
+
+def _custom_time(fmt: CompiledFormat, text: str, log_tz: str | None) -> tuple[str, str]:
+    """(ts, ts_naive) expressions for the time text of a compiled format."""
+    pattern = fmt.timestamp_format
+    if pattern in EPOCH_FORMATS:
+        micros = EPOCH_FORMATS[pattern]
+        digits = f"regexp_full_match({text}, '\\d{{1,16}}')"
+        return f"CASE WHEN {digits} THEN make_timestamp(try_cast({text} AS BIGINT) * {micros}) END", "false"
+    parsed = f"try_strptime({text}, {sql_str(pattern)})"
+    if "%z" in pattern:
+        return f"({parsed} AT TIME ZONE 'UTC')", "false"
+    if fmt.utc:
+        return parsed, "false"
+    if log_tz:
+        return f"(timezone({sql_str(log_tz)}, {parsed}) AT TIME ZONE 'UTC')", "false"
+    return "NULL::TIMESTAMP", f"({parsed} IS NOT NULL)"
+
+
+def _parse_custom(fmt: CompiledFormat, source: str, log_tz: str | None) -> str:
+    groups = set(fmt.groups)
+    names = "[" + ",".join(sql_str(g) for g in fmt.groups) + "]"
+
+    def field(name: str) -> str:
+        return f"r.{name}" if name in groups else "NULL::VARCHAR"
+
+    if "datetime" in groups:
+        text = "r.datetime"
+    elif "time" in groups:
+        text = "(r.date || ' ' || r.time)"
+    else:
+        text = "r.date"
+    ts, naive = _custom_time(fmt, text, log_tz)
+    # With an X-Forwarded-For field, the client is worked out from it (trusted proxies only).
+    ip = f"{CLIENT_UDF}({_dash_null(field('ip'))}, r.xff)" if fmt.has_xff else "r.ip"
+    if "request" in groups:
+        method, target = _split_request("r.request", "method"), _split_request("r.request", "target")
+    else:
+        method = _dash_null(field("method"))
+        query = _dash_null(field("query"))
+        target = (
+            f"CASE WHEN {query} IS NULL THEN {_dash_null(field('path'))} "
+            f"WHEN starts_with({query}, '?') THEN r.path || {query} ELSE r.path || '?' || {query} END"
+        )
+    agent = _agent(_unescape("r.user_agent")) if "user_agent" in groups else "NULL::VARCHAR"
+    return f"""
+    SELECT {ip} AS ip, {ts} AS ts, {naive} AS ts_naive,
+           {method} AS method, {target} AS target, NULL::VARCHAR AS alt_target,
+           try_cast({field("status")} AS INTEGER) AS status,
+           coalesce(try_cast({field("bytes")} AS BIGINT), 0) AS bytes,
+           {_dash_null(_unescape(field("referrer")))} AS referrer, {agent} AS user_agent,
+           NULL::BIGINT AS range_start, NULL::BIGINT AS range_end
+    FROM (SELECT regexp_extract(line, {sql_str(fmt.pattern)}, {names}) AS r FROM {source})
     """

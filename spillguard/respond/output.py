@@ -16,6 +16,7 @@ from spillguard.timefmt import iso_z
 CSV_COLUMNS = (
     "ip", "first_seen", "last_seen", "requests", "bytes", "complete", "statuses", "agent_class",
     "user_agent", "asn", "organization", "hostname", "internal", "referrers", "targets",
+    "agent_operator",
 )  # fmt: skip
 
 
@@ -38,9 +39,17 @@ def to_csv(exposure: Exposure) -> str:
                 "yes" if c.complete else "no", _statuses(c), c.agent_class, c.user_agent or "",
                 f"AS{c.asn}" if c.asn else "", c.organization or "", c.hostname or "",
                 "yes" if c.internal else "no", " ".join(c.referrers), " ".join(c.targets),
+                c.agent_operator or "",
             ]
         )  # fmt: skip
     return out.getvalue()
+
+
+def _agent(client: Client) -> str:
+    """The class, and an AI crawler's operator under it (whom a deletion request goes to)."""
+    if client.agent_operator:
+        return f"{client.agent_class}\n{_shown(client.agent_operator)}"
+    return client.agent_class
 
 
 def _shown(text: str) -> str:
@@ -67,7 +76,7 @@ def print_table(exposure: Exposure, console: Console) -> None:
             + (" (internal)" if c.internal else ""),
             iso_z(c.first_seen), iso_z(c.last_seen), str(c.requests), f"{c.bytes:,}",
             c.outcome,
-            _statuses(c), c.agent_class, _shown(network) or "-",
+            _statuses(c), _agent(c), _shown(network) or "-",
         )  # fmt: skip
     console.print(table)
     complete = sum(c.complete for c in exposure.clients)

@@ -19,7 +19,7 @@ from spillguard.store import NewIncident, open_store
 from spillguard.store.records import Incident
 from spillguard.timefmt import iso_z, zone
 
-RESPOND_MODULES = ("duckdb", "jinja2", "maxminddb")
+RESPOND_MODULES = ("duckdb", "jinja2", "maxminddb", "crawleruseragents")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -157,21 +157,40 @@ def find_exposure(
     internal: Sequence[str] = (),
     log_tz: str | None = None,
     store: str | None = None,
+    log_format: str | None = None,
+    date_format: str | None = None,
+    time_format: str | None = None,
+    datetime_format: str | None = None,
+    trust_proxy: Sequence[str] = (),
+    policy_proxies: Sequence[str] = (),
 ) -> ExposureRun:
     """Who fetched the leaked file: every request for it in `logs`, per client, with network
     owners (`asn_db`), host names (`rdns`) and the publisher's own networks (`internal`,
     CIDR) marked. With `incident`, the file and window come from the store and the result is
-    saved to it; otherwise `urls` and `size` (and the window `start`..`end`) say what to find."""
+    saved to it; otherwise `urls` and `size` (and the window `start`..`end`) say what to find.
+    `log_format`: a GoAccess preset or format string (with its date, time or date-and-time
+    format) instead of recognising each log's format; `trust_proxy`: CIDRs of the proxies in
+    front of the server, whose X-Forwarded-For (read by the format's ~h) is believed;
+    `policy_proxies`: the same from the policy, used where the format reads the header."""
     need_respond_extra()
     from spillguard.respond.attribution import open_owner_database, reverse_dns
     from spillguard.respond.exposure import ExposureQuery, analyze, attribute
+    from spillguard.respond.logformats import declare_format
 
     if log_tz:
         zone(log_tz)
+    declared = None
+    if log_format is not None:
+        declared = declare_format(log_format, date_format, time_format, datetime_format)
+    elif date_format or time_format or datetime_format:
+        raise CommandError("--date-format, --time-format and --datetime-format go with --log-format")
     for log in logs:
         if not log.is_file():
             raise CommandError(f"{log}: no such log")
     networks = [_network(text) for text in internal]
+    proxies = [_network(text, "--trust-proxy") for text in trust_proxy]
+    if declared is not None and declared.compiled is not None and declared.compiled.has_xff:
+        proxies += [_network(text, "exposure.trusted_proxies") for text in policy_proxies]
     record = None
     if incident is not None:
         if urls or size or start or end:
@@ -184,7 +203,7 @@ def find_exposure(
             raise CommandError("give --incident ID, or --url and --size")
         query = ExposureQuery(tuple(urls), size, start, end, match_name)
     owners = open_owner_database(asn_db) if asn_db else None
-    exposure = analyze(logs, query, log_tz=log_tz)
+    exposure = analyze(logs, query, log_tz=log_tz, log_format=declared, trusted_proxies=proxies)
     hostnames = reverse_dns(c.ip for c in exposure.clients) if rdns else None
     exposure = attribute(exposure, owners, hostnames, networks)
     if record is not None:
@@ -209,11 +228,11 @@ def write_exposure_html(run: ExposureRun, path: Path) -> None:
     write_text_atomic(path, page)
 
 
-def _network(text: str) -> Network:
+def _network(text: str, option: str = "--internal") -> Network:
     try:
         return ipaddress.ip_network(text, strict=False)
     except ValueError as exc:
-        raise CommandError(f"--internal {text!r} is not a network (e.g. 192.0.2.0/24)") from exc
+        raise CommandError(f"{option} {text!r} is not a network (e.g. 192.0.2.0/24)") from exc
 
 
 # --- claw-back letters ---------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """`spillguard monitor URL`: crawl the live site the way a visitor can and scan what it serves.
 
 A visitor's view: the start page, the sitemaps (robots.txt `Sitemap:` lines and
-/sitemap.xml), every link in every page (anchors, frames, embedded objects, pictures, the
+/sitemap.xml; XML, sitemap indexes and plain-text lists of URLs, gzip-compressed or not),
+every link in every page (anchors, frames, embedded objects, pictures, the
 links of a server's directory listings), within a scope (the start URL's host, and path
 prefixes if given). Polite: robots.txt is obeyed unless told otherwise, requests are spaced
 to a rate and bounded in concurrency, and the user agent says who is asking.
@@ -15,6 +16,7 @@ log; pages unchanged since the last pass are not fetched again in full.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -36,6 +38,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from spillguard._version import __version__
 from spillguard.approvals import ApprovalError
 from spillguard.errors import UserError
+from spillguard.extract.archive import zlib_error
+from spillguard.extract.base import Limits
 from spillguard.isolate import Workers
 from spillguard.model import FileReport, uninspectable_report
 from spillguard.policy import Policy
@@ -54,7 +58,15 @@ USER_AGENT = f"spillguard-monitor/{__version__} (+personal-data leak monitor; ru
 DEFAULT_STATE = Path(".spillguard") / "monitor.db"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHUNK = 256 * 1024
-MAX_LINK_BYTES = 32 * 1024 * 1024  # a page or sitemap read into memory for its links, at most
+MAX_LINK_BYTES = 32 * 1024 * 1024  # a page read into memory for its links, at most
+# The sitemaps protocol (sitemaps.org) caps one sitemap at 50 MB uncompressed and 50,000 URLs;
+# a compressed one is unpacked only that far, and only while it stays within the scanner's
+# compression ratio. One larger is not read but reported uninspectable: it blocks, as a file
+# the scanner cannot read does, since what it lists would otherwise go unwatched.
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+SITEMAP_SNIFF = 64 * 1024  # decompressed bytes read to tell a sitemap from a compressed document
+RATIO_FROM = 1024 * 1024  # tiny files compress well legitimately (as the scanner's check_ratio)
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, status INTEGER, etag TEXT, "
@@ -329,22 +341,101 @@ class Fetcher:
         )
 
 
-def links_of(fetched: Fetched) -> list[str]:
+class SitemapUnreadable(Exception):
+    """A sitemap that cannot be read whole within the bounds (the message says why)."""
+
+
+def links_of(fetched: Fetched, limits: Limits | None = None) -> list[str]:
     """The URLs a visitor can reach from this response: a page's links (a directory listing
-    is a page of links) or a sitemap's locations."""
+    is a page of links) or a sitemap's locations (XML, a sitemap index, or a plain-text list of
+    URLs; gzip-compressed or not, told by the bytes, not the name). Raises SitemapUnreadable
+    for a sitemap past the bounds (`limits`: the scanner's compression ratio)."""
     if fetched.path is None:
         return []
     kind = fetched.content_type
     with open(fetched.path, "rb") as fh:
         head = fh.read(1024)
+        if head.startswith(GZIP_MAGIC):
+            return _gzip_sitemap(fetched, limits or Limits())
         html = kind in HTML_TYPES or (
             not kind and head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
         )
-        sitemap = not html and (kind.endswith("xml") or fetched.url.endswith(".xml"))
-        if not (html or sitemap) or fetched.size > MAX_LINK_BYTES:
+        if html:
+            if fetched.size > MAX_LINK_BYTES:
+                return []
+            return _html_links(head + fh.read(), fetched.url)
+        xml = kind.endswith("xml") or fetched.url.endswith(".xml")
+        text = kind == "text/plain" or (not kind and fetched.url.endswith(".txt"))
+        if not (xml or text):
             return []  # a document, not a page: the scanner reads it from disk, not memory
+        if fetched.size > MAX_SITEMAP_BYTES:
+            if _looks_like_sitemap(head):
+                raise SitemapUnreadable(f"over limit: more than {MAX_SITEMAP_BYTES} bytes")
+            return []
         data = head + fh.read()
-    return _html_links(data, fetched.url) if html else _sitemap_locations(data)
+    return _sitemap_locations(data) if xml else _text_sitemap(data)
+
+
+def _gzip_sitemap(fetched: Fetched, limits: Limits) -> list[str]:
+    """A gzip body: unpacked a little to see whether it is a sitemap (a compressed document is
+    left to the scanner), then whole, but never past MAX_SITEMAP_BYTES nor the ratio."""
+    assert fetched.path is not None
+    cap = min(MAX_SITEMAP_BYTES, limits.max_member_bytes)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with gzip.open(fetched.path, "rb") as stream:
+            first = stream.read(SITEMAP_SNIFF)
+            if not _looks_like_sitemap(first):
+                return []
+            chunks.append(first)
+            size = len(first)
+            while block := stream.read(CHUNK):
+                size += len(block)
+                if size > cap:
+                    raise SitemapUnreadable(f"over limit: decompresses to more than {cap} bytes")
+                if size > RATIO_FROM and size > limits.max_ratio * max(fetched.size, 1):
+                    raise SitemapUnreadable(f"over limit: compression ratio {size // max(fetched.size, 1)}:1")
+                chunks.append(block)
+    except (OSError, EOFError, zlib_error()) as exc:
+        if not chunks:
+            return []  # not a readable gzip stream at all: the scanner says what it is
+        raise SitemapUnreadable(f"corrupt compressed sitemap ({exc.__class__.__name__})") from None
+    data = b"".join(chunks)
+    return (
+        _sitemap_locations(data)
+        if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+        else _text_sitemap(data)
+    )
+
+
+def _looks_like_sitemap(head: bytes) -> bool:
+    """XML whose root is a urlset or a sitemap index, or a text whose first line is a URL."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"<"):
+        return (
+            b"<urlset" in start
+            or b"<sitemapindex" in start
+            or b":urlset" in start
+            or b":sitemapindex" in start
+        )
+    first = start.split(b"\n", 1)[0].strip()
+    return first.lower().startswith((b"http://", b"https://")) and b" " not in first
+
+
+def _text_sitemap(data: bytes) -> list[str]:
+    """A text sitemap (sitemaps.org: UTF-8, one absolute URL per line, nothing else). A text
+    with any other line is an ordinary document, not a list of links."""
+    try:
+        lines = [line.strip() for line in data.decode("utf-8-sig").splitlines()]
+    except UnicodeDecodeError:
+        return []
+    urls = [line for line in lines if line]
+    if not urls or not all(
+        url.lower().startswith(("http://", "https://")) and " " not in url for url in urls
+    ):
+        return []
+    return urls
 
 
 def _html_links(data: bytes, base: str) -> list[str]:
@@ -393,6 +484,7 @@ class Monitor:
         self.audit = audit
         self.alerter = alerter
         self.max_bytes = pool.policy.limits.max_file_bytes
+        self.limits = pool.policy.limits
 
     def run(self, stop: threading.Event, on_pass: Callable[[PassResult], None]) -> None:
         """Pass after pass, starting one every `interval` seconds, until `stop` is set."""
@@ -457,7 +549,11 @@ class Monitor:
                             self.state.record(fetched, None, None)
                         elif fetched.path is not None:
                             fetched_count += 1
-                            links = links_of(fetched)
+                            unreadable = ""
+                            try:
+                                links = links_of(fetched, self.limits)
+                            except SitemapUnreadable as exc:
+                                links, unreadable = [], str(exc)
                             if (
                                 row is not None
                                 and row.sha256
@@ -466,7 +562,7 @@ class Monitor:
                             ):
                                 self.state.record(fetched, links, None)  # same bytes, new validators
                             else:
-                                scans.append((fetched, links))
+                                scans.append((fetched, links, unreadable))
                         else:
                             links = []
                             if stopping.is_set():
@@ -482,9 +578,12 @@ class Monitor:
                                 ):
                                     seen.add(link)
                                     next_frontier.append((link, depth + 1))
-                    futures = [(f, links, self._scan(f)) for f, links in scans]
-                    for fetched, links, future in futures:
-                        report, told = self._report(fetched, future)
+                    futures = [
+                        (f, links, unreadable, None if unreadable else self._scan(f))
+                        for f, links, unreadable in scans
+                    ]
+                    for fetched, links, unreadable, future in futures:
+                        report, told = self._report(fetched, future, unreadable)
                         scanned += 1
                         self.state.record(fetched, links, report)
                         if report.verdict == "block":
@@ -523,9 +622,15 @@ class Monitor:
             return None
         return self.pool.submit(fetched.path)
 
-    def _report(self, fetched: Fetched, future: Any) -> tuple[FileReport, FileReport]:
+    def _report(self, fetched: Fetched, future: Any, unreadable: str = "") -> tuple[FileReport, FileReport]:
         """The file's report under its URL (that is where it is public), and the same with
-        its members' people added in, for what is said about it (alerts, the audit log)."""
+        its members' people added in, for what is said about it (alerts, the audit log). A
+        sitemap that cannot be read whole is uninspectable: what it lists goes unwatched."""
+        if unreadable:
+            sitemap = uninspectable_report(
+                fetched.url, fetched.size, fetched.sha256, "sitemap", f"sitemap not read: {unreadable}"
+            )
+            return sitemap, sitemap
         if future is None:
             over = uninspectable_report(
                 fetched.url, fetched.size, "", "unknown", f"over limit: more than {self.max_bytes} bytes"

@@ -38,6 +38,9 @@ GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.
 ARCHIVE = "Mozilla/5.0 (compatible; archive.org_bot +http://archive.org/details/archive.org_bot)"
 UPTIME = "Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)"
 CURL = "curl/7.88.1"
+GPTBOT = (
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)"
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ SCENARIO: tuple[Event, ...] = (
     Event("198.51.100.30", at(17, 15), "GET", MAIN + "?utm_source=x", 200, SIZE, ARCHIVE),
     Event("198.51.100.40", at(14, 5), "HEAD", MAIN, 200, 0, UPTIME),
     Event("198.51.100.40", at(15, 5), "HEAD", MAIN, 200, 0, UPTIME),
+    # an AI crawler: its operator is asked to delete the file and keep it out of training
+    Event("198.51.100.50", at(16, 45), "GET", MAIN, 200, SIZE, GPTBOT),
     # a script using another spelling of the address: case, percent-encoding, query string
     Event(
         "2001:db8::50",
@@ -120,6 +125,7 @@ EXPECTED: dict[str, Expected] = {
     "198.51.100.20": Expected(True, "search engine", 1),
     "198.51.100.30": Expected(True, "archive crawler", 1),
     "198.51.100.40": Expected(False, "monitoring", 2),
+    "198.51.100.50": Expected(True, "ai crawler", 1),
     "2001:db8::50": Expected(True, "other bot", 1),
     "203.0.113.60": Expected(True, "person", 1),
 }
@@ -308,8 +314,9 @@ WRITERS: dict[str, Writer] = {
 }
 
 
-def render(fmt: str, events: Iterable[Event] = SCENARIO) -> bytes:
-    writer = WRITERS[fmt]
+def render(fmt: str | Writer, events: Iterable[Event] = SCENARIO) -> bytes:
+    """The events in a format of WRITERS (or any writer), malformed lines in the middle."""
+    writer = WRITERS[fmt] if isinstance(fmt, str) else fmt
     lines = list(writer.header)
     ordered = sorted(events, key=lambda e: e.time)
     for number, event in enumerate(ordered):

@@ -14,7 +14,6 @@ from spillguard.respond.attribution import (
     open_owner_database,
     reverse_dns,
 )
-from spillguard.respond.classify import AGENT_RULES, PERSON, UNKNOWN, classify_agent
 from spillguard.respond.exposure import analyze, attribute
 from spillguard.respond.url_paths import NORMALIZE_SQL, normalize_path
 from tests.respond import loggen
@@ -75,18 +74,6 @@ def test_reverse_dns_uses_the_resolver_and_tolerates_failures() -> None:
     result = reverse_dns(["203.0.113.10", "203.0.113.11", "203.0.113.10"], names.get)
 
     assert result == {"203.0.113.10": "reader.example", "203.0.113.11": None}
-
-
-@pytest.mark.parametrize("rule", AGENT_RULES, ids=lambda r: r.agent_class)
-def test_every_agent_rule_classifies_its_examples(rule: object) -> None:
-    for example in rule.examples:  # type: ignore[attr-defined]
-        assert classify_agent(example) == rule.agent_class  # type: ignore[attr-defined]
-
-
-def test_browsers_are_people_and_missing_agents_are_not() -> None:
-    assert classify_agent(loggen.SAFARI) == PERSON
-    assert classify_agent("") == "other bot"
-    assert classify_agent(None) == UNKNOWN
 
 
 @pytest.mark.parametrize(

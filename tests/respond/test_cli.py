@@ -15,6 +15,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from spillguard.cli.common import PIPE_WIDTH
 from tests.respond import loggen
 
 LEAKED_BYTES = b"invented spreadsheet bytes " * (loggen.SIZE // 27) + b"x" * (loggen.SIZE % 27)
@@ -30,7 +31,8 @@ def leaked(tmp_path: Path) -> Path:
 
 
 def run(app: typer.Typer, *args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args])
+    # Tables take the terminal's width, $COLUMNS first (pytest-xdist sets 80): the width a pipe gets.
+    result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": str(PIPE_WIDTH)})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -99,6 +101,8 @@ def test_exposure_from_an_incident_with_owners_json_csv_html(
     assert clients["203.0.113.10"]["organization"] == "Example University"
     assert clients["203.0.113.10"]["asn"] == 64500
     assert clients["192.0.2.90"]["internal"] is True
+    assert clients["198.51.100.50"]["agent_class"] == "ai crawler"
+    assert clients["198.51.100.50"]["agent_operator"] == "OpenAI"
     assert data["first_outside_download"] == "2022-11-28T14:22:00Z"
     assert data["malformed_lines"] == 2 * loggen.MALFORMED_COUNT
     html = (tmp_path / "report.html").read_text()
@@ -112,6 +116,8 @@ def test_exposure_from_an_incident_with_owners_json_csv_html(
     assert code == 0
     assert {r["ip"]: r["complete"] for r in rows}["203.0.113.11"] == "no"
     assert {r["ip"]: r["agent_class"] for r in rows}["198.51.100.30"] == "archive crawler"
+    gptbot = next(r for r in rows if r["ip"] == "198.51.100.50")
+    assert (gptbot["agent_class"], gptbot["agent_operator"]) == ("ai crawler", "OpenAI")
 
 
 def test_html_escapes_attacker_text(app: typer.Typer, tmp_path: Path) -> None:
@@ -143,6 +149,7 @@ def test_exposure_without_a_store_prints_a_table(app: typer.Typer, tmp_path: Pat
     # 15:00-20:00 Berlin is 14:00-19:00Z: the same window as the scenario
     assert f"{len(loggen.EXPECTED)} clients requested the file" in out
     assert f"{loggen.MALFORMED_COUNT} malformed" in out
+    assert "ai crawler" in out and "OpenAI" in out  # named as such, with whom to ask
 
 
 def _docx_text(path: Path) -> str:
@@ -184,13 +191,16 @@ def test_clawback_letters_merge_drop_and_tracking(
     letters = sorted((tmp_path / "letters").iterdir())
     # complete copies outside the agency: the university (.10, .12) merged with the newsroom
     # (.60), and the hosting network (2001:db8::50); search and archive were dropped, the
-    # partial (.11) and the monitor (no bytes) get none, the staff download is internal
+    # partial (.11) and the monitor (no bytes) get none, the staff download is internal; the
+    # AI crawler's operator gets a deletion request
     assert [p.name for p in letters] == [
+        "incident-1-AI-OpenAI.docx", "incident-1-AI-OpenAI.pdf",
         "incident-1-AS64500.docx", "incident-1-AS64500.pdf",
         "incident-1-AS64505.docx", "incident-1-AS64505.pdf",
     ]  # fmt: skip
-    university_docx = _docx_text(letters[0])
-    university_pdf = _pdf_text(letters[1])
+    assert "Certification of deletion" in _docx_text(letters[0])
+    university_docx = _docx_text(letters[2])
+    university_pdf = _pdf_text(letters[3])
     for text in (university_docx, university_pdf):
         assert SHA256 in text
         assert "Example University and partners" in text
@@ -201,7 +211,7 @@ def test_clawback_letters_merge_drop_and_tracking(
         # every request seen from the entity's network, the partial one included
         assert "203.0.113.11: 1 request(s)" in text
         assert f"{loggen.SIZE:,} bytes (a complete copy)" in text
-    assert "Example Hosting GmbH" in _pdf_text(letters[3])
+    assert "Example Hosting GmbH" in _pdf_text(letters[5])
 
     code, out, _ = run(app, "incident", "track", "1", "AS64500", "sent", "--at",
                        "2022-11-29T10:00:00Z", "--store", store)  # fmt: skip
@@ -210,7 +220,7 @@ def test_clawback_letters_merge_drop_and_tracking(
     _, out, _ = run(app, "incident", "show", "1", "--format", "json", "--store", store)
     states = {x["entity_id"]: (x["state"], x["sent"]) for x in json.loads(out)["letters"]}
     assert states == {"AS64500": ("acknowledged", "2022-11-29T10:00:00Z"),
-                      "AS64505": ("drafted", None)}  # fmt: skip
+                      "AS64505": ("drafted", None), "AI-OpenAI": ("drafted", None)}  # fmt: skip
 
 
 def test_clawback_include_partial_and_default_entities(
@@ -225,8 +235,10 @@ def test_clawback_include_partial_and_default_entities(
                          "--out", tmp_path / "l", "--include-partial", "--store", store)  # fmt: skip
 
     assert code == 0, err
-    # no network database: every address is its own entity; the monitor took no bytes
-    expected = {ip for ip, e in loggen.EXPECTED.items() if ip != "198.51.100.40"}
+    # no network database: every address is its own entity, but an AI crawler's operator is
+    # known from its agent; the monitor took no bytes
+    expected = {ip for ip in loggen.EXPECTED if ip not in ("198.51.100.40", "198.51.100.50")}
+    expected.add("AI-OpenAI")
     assert {line.split("\t")[0] for line in out.splitlines()[:-1]} == expected
 
 

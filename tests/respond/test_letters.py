@@ -57,6 +57,7 @@ def lettered(tmp_path: Path) -> tuple[Path, str]:
         ("203.0.113.10", loggen.CHROME), ("203.0.113.50", loggen.FIREFOX),  # two organisations
         ("192.0.2.140", loggen.CHROME), ("192.0.2.141", loggen.SAFARI),  # two people at home, one ISP
         ("198.51.100.17", loggen.GOOGLEBOT),  # a search engine
+        ("198.51.100.60", loggen.GPTBOT), ("198.51.100.61", loggen.GPTBOT),  # one AI crawler's operator
         # no network known
         ("198.51.100.7", loggen.CURL), ("198.51.100.8", loggen.CURL), ("2001:db8::42", loggen.FIREFOX),
     ]  # fmt: skip
@@ -85,15 +86,21 @@ def lettered(tmp_path: Path) -> tuple[Path, str]:
 def test_every_recipient_gets_its_own_letter_of_the_right_kind(lettered: tuple[Path, str]) -> None:
     folder, out = lettered
     docx = sorted(p.name for p in folder.glob("*.docx"))
-    # 2 organisations + 2 subscribers + 1 search engine + 3 addresses with no known network
-    assert len(docx) == 8 and len(list(folder.glob("*.pdf"))) == 8
-    assert "8 letter(s) written" in out
+    # 2 organisations + 2 subscribers + 1 search engine + 1 AI crawler's operator + 3 addresses
+    # with no known network
+    assert len(docx) == 9 and len(list(folder.glob("*.pdf"))) == 9
+    assert "9 letter(s) written" in out
     assert "incident-1-198.51.100.7.docx" in docx and "incident-1-198.51.100.8.docx" in docx  # dots kept
     texts = {name: docx_text(folder / name) for name in docx}
     subscribers = [t for t in texts.values() if "Request to pass on" in t]
     assert len(subscribers) == 2 and all("COMCAST-7922" in t for t in subscribers)
     takedowns = [t for n, t in texts.items() if "Request to remove a cached copy" in t]
     assert len(takedowns) == 1 and "Certification of destruction" not in takedowns[0]
+    # Both of the AI crawler's addresses in one request to its operator, named from its agent.
+    deletion = texts["incident-1-AI-OpenAI.docx"]
+    assert "Request to delete personal data your AI crawler collected" in deletion
+    assert "198.51.100.60" in deletion and "198.51.100.61" in deletion and "OpenAI" in deletion
+    assert "training" in deletion and "Certification of deletion" in deletion
     university = texts["incident-1-AS64500.docx"]
     assert "Certification of destruction" in university and "Example University" in university
     assert "U.S. Immigration Agency" in university and "Jordan Avery" in university
@@ -115,7 +122,7 @@ def test_the_pdf_is_the_word_document_converted(lettered: tuple[Path, str]) -> N
 def test_letters_are_tracked_in_the_store(lettered: tuple[Path, str], tmp_path: Path) -> None:
     code, out = run("incident", "show", "1", "--format", "json", "--store", tmp_path / "incidents.db")
     assert code == 0
-    assert len(json.loads(out)["letters"]) == 8
+    assert len(json.loads(out)["letters"]) == 9
 
 
 def test_a_lawyer_edits_the_word_template_and_the_letters_follow(
