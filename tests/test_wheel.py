@@ -1,4 +1,4 @@
-"""The wheel a user would install: built from this tree with pip (its build backend from the
+"""The wheel a user would install: built from this tree's tracked files with pip (its build backend from the
 index), installed into a fresh virtual environment that borrows only the third-party packages
 already installed here,
 and run: `spillguard --version`, and a scan that needs the shipped data (name tables, places,
@@ -6,6 +6,7 @@ vocabulary) to block a roster and pass statistics. Catches data files the packag
 
 from __future__ import annotations
 
+import shutil
 import site
 import subprocess
 import sys
@@ -22,6 +23,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Built from a copy of the files git tracks: setuptools builds in the tree's build/, which
+    # two test workers building at once (or a stale build/ of other files) would share.
+    tree = tmp_path_factory.mktemp("tree")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        if (REPO / name).is_file():
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, tree / name)
     out = tmp_path_factory.mktemp("wheel")
     built = subprocess.run(
         [
@@ -33,7 +42,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "-q",
             "-w",
             str(out),
-            str(REPO),
+            str(tree),
         ],
         capture_output=True,
         text=True,
