@@ -74,6 +74,7 @@ def people_in_text(index: Index, key: bytes, text: str) -> Iterator[tuple[int, s
     data = text.encode("utf-8", "surrogatepass")
     hot: dict[str, bool] = {}  # each word of the text keyed and looked up once
     done = 0
+    chars_before = counted = 0  # characters in data[:counted], counted as far as needed
     for anchor in ANCHOR.finditer(data):
         if done and anchor.end() <= done:
             continue  # within lines read already
@@ -83,7 +84,9 @@ def people_in_text(index: Index, key: bytes, text: str) -> Iterator[tuple[int, s
         done = end if end >= 0 else len(data)
         people = people_in_record(index, key, data[start:done], hot)
         if people:
-            yield len(data[:start].decode("utf-8", "replace")), people
+            chars_before += len(data[counted:start].decode("utf-8", "replace"))
+            counted = start
+            yield chars_before, people
 
 
 def people_in_record(index: Index, key: bytes, record: bytes, hot: dict[str, bool] | None = None) -> set[int]:
@@ -98,8 +101,8 @@ def people_in_record(index: Index, key: bytes, record: bytes, hot: dict[str, boo
         by_number = {n for number in own | bare for n, _ in index.people_of(fingerprint(key, ("A", number)))}
     has_number = bool(own or by_number)
     people = set(by_number)
-    born = {d.isoformat() for d in _dates(record)}
-    names = _names(index, key, line, {} if hot is None else hot) if born else set()
+    names = _names(index, key, line, {} if hot is None else hot)
+    born = {d.isoformat() for d in _dates(record)} if names else set()
     for date in born:
         for name in names:
             for number, indexed_number in index.people_of(fingerprint(key, ("ND", name, date))):
@@ -111,21 +114,23 @@ def people_in_record(index: Index, key: bytes, record: bytes, hot: dict[str, boo
 def _names(index: Index, key: bytes, line: str, hot: dict[str, bool]) -> set[str]:
     """The name keys the line may hold: every run of two to five words that all stand in some
     leaked name (a name key is its words sorted and joined, as people.identity.name_key)."""
+    words = name_words(line)
+    for word in words:
+        if word not in hot:
+            hot[word] = index.has_name_word(key, word)
+    at_hot = [at for at, word in enumerate(words) if hot[word]]
     names: set[str] = set()
-    run: list[str] = []
-    for word in [*name_words(line), ""]:
-        is_hot = hot.get(word)
-        if is_hot is None:
-            is_hot = hot[word] = bool(word) and index.has_name_word(key, word)
-        if is_hot:
-            run.append(word)
-            continue
-        if len(run) < NAME_WORDS.start:
-            run.clear()
-            continue
+    if len(at_hot) < NAME_WORDS.start:
+        return names  # most lines: no two words of leaked names
+    runs: list[list[str]] = []
+    for at in at_hot:  # runs of hot words side by side
+        if runs and hot[words[at - 1]]:  # runs is empty at the first word
+            runs[-1].append(words[at])
+        else:
+            runs.append([words[at]])
+    for run in runs:
         for size in range(NAME_WORDS.start, min(len(run), NAME_WORDS.stop - 1) + 1):
             names.update("".join(sorted(run[at : at + size])) for at in range(len(run) - size + 1))
-        run = []
     return names
 
 
