@@ -26,18 +26,22 @@ def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Completed
     )
 
 
+# Who commits in the test repositories, with no user or system git configuration read.
+SITE_EDITOR = {
+    "GIT_AUTHOR_NAME": "Site Editor",
+    "GIT_AUTHOR_EMAIL": "editor@agency.example",
+    "GIT_COMMITTER_NAME": "Site Editor",
+    "GIT_COMMITTER_EMAIL": "editor@agency.example",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
 def env_with_spillguard() -> dict[str, str]:
     """The environment git hooks run in: spillguard on PATH, no user git config."""
     env = dict(os.environ)
     env["PATH"] = f"{SPILLGUARD.parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(
-        GIT_AUTHOR_NAME="Site Editor",
-        GIT_AUTHOR_EMAIL="editor@agency.example",
-        GIT_COMMITTER_NAME="Site Editor",
-        GIT_COMMITTER_EMAIL="editor@agency.example",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_CONFIG_NOSYSTEM="1",
-    )
+    env.update(SITE_EDITOR)
     return env
 
 

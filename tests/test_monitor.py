@@ -6,23 +6,15 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from gatekit import run
-from watchkit import free_port, receiver, roster, wait_for
+from watchkit import free_port, http_server, library_monitor, receiver, roster, wait_for
 
-from spillguard.isolate import Workers
-from spillguard.policy import DEFAULT_POLICY
-from spillguard.watch.alerts import Alerter
-from spillguard.watch.audit_sink import AuditSink
-from spillguard.watch.judge import Judge
-from spillguard.watch.monitor import Monitor, MonitorConfig, State, links_of
+from spillguard.watch.monitor import MonitorConfig, links_of
 
 pytest.importorskip("apprise")
 
@@ -52,26 +44,8 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
         f"<url><loc>{base}news.html</loc></url></urlset>\n"
     )
     log = tmp_path / "access.log"
-    with log.open("w") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-        )
-        try:
-            assert wait_for(lambda: _up(base), 30), "http.server did not start"
-            yield base, root, log
-        finally:
-            server.terminate()
-            server.wait(10)
-
-
-def _up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1):
-            return True
-    except OSError:
-        return False
+    with log.open("w") as sink, http_server(root, port, sink):
+        yield base, root, log
 
 
 def test_links_of_a_directory_listing_and_a_sitemap(tmp_path: Path) -> None:
@@ -144,22 +118,9 @@ def test_leak_linked_during_the_test_is_found_alerted_and_recorded(
 
 def test_monitor_library_counts_conditional_fetches(site: tuple[str, Path, Path], tmp_path: Path) -> None:
     base, _root, _log = site
-    pool = Workers(DEFAULT_POLICY, 1, start="forkserver")
-    store = State(tmp_path / "m.db")
-    try:
-        monitor = Monitor(
-            MonitorConfig(base, rate=50),
-            store,
-            pool,
-            Judge(DEFAULT_POLICY, tmp_path / "approvals"),
-            AuditSink(str(tmp_path / "a.db")),
-            Alerter([]),
-        )
+    with library_monitor(base, tmp_path) as (monitor, _):
         first = monitor.crawl()
         second = monitor.crawl()
-    finally:
-        pool.close()
-        store.close()
     assert first.scanned >= 5 and not first.blocked and not first.errors
     # Static files come back 304; the directory listing (no Last-Modified) is fetched whole
     # but, being the same bytes, is not scanned again.

@@ -6,27 +6,16 @@ unpacking it. The site is served by Python's http.server on loopback."""
 from __future__ import annotations
 
 import gzip
-import subprocess
-import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from watchkit import free_port, roster, wait_for
+from watchkit import free_port, http_server, library_monitor, roster
 
-from spillguard.isolate import Workers
-from spillguard.policy import DEFAULT_POLICY
-from spillguard.watch.alerts import Alerter
-from spillguard.watch.audit_sink import AuditSink
-from spillguard.watch.judge import Judge
 from spillguard.watch.monitor import (
     MAX_SITEMAP_BYTES,
     Fetched,
-    Monitor,
-    MonitorConfig,
     SitemapUnreadable,
-    State,
     links_of,
 )
 
@@ -144,47 +133,17 @@ def mapped_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     (root / "maps" / "more").write_bytes(gzip.compress(urlset(f"{base}files/counts.csv")))  # no suffix
     (root / "maps" / "urls.txt").write_text(f"{base}files/budget.csv\n")
     bomb(root / "maps" / "huge.xml.gz")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert wait_for(lambda: _up(base), 30), "http.server did not start"
+    with http_server(root, port):
         yield base, tmp_path
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
-def _up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def test_documents_listed_only_in_compressed_and_text_sitemaps_are_watched(
     mapped_site: tuple[str, Path],
 ) -> None:
     base, tmp_path = mapped_site
-    pool = Workers(DEFAULT_POLICY, 1, start="forkserver")
-    store = State(tmp_path / "m.db")
-    try:
-        monitor = Monitor(
-            MonitorConfig(base, rate=50),
-            store,
-            pool,
-            Judge(DEFAULT_POLICY, tmp_path / "approvals"),
-            AuditSink(str(tmp_path / "a.db")),
-            Alerter([]),
-        )
+    with library_monitor(base, tmp_path) as (monitor, store):
         result = monitor.crawl()
         seen = {row[0]: row[3] for row in store.rows()}
-    finally:
-        pool.close()
-        store.close()
     assert not result.errors
     # reached only through the gzip sitemap the index lists
     assert seen[f"{base}files/fy23-detained.xlsx"] == "block"

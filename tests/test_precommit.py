@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import webassets
-from gatekit import SPILLGUARD, make_keys, policy_text
+from gatekit import SITE_EDITOR, SPILLGUARD, make_keys, policy_text
 from pre_commit.clientlib import load_manifest
 
 from testing.synth import roster_people, write_workbook
@@ -35,15 +35,7 @@ def hook_env(pre_commit_home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     ours = str(SPILLGUARD.parent)
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and p != ours)
-    env.update(
-        GIT_AUTHOR_NAME="Site Editor",
-        GIT_AUTHOR_EMAIL="editor@agency.example",
-        GIT_COMMITTER_NAME="Site Editor",
-        GIT_COMMITTER_EMAIL="editor@agency.example",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_CONFIG_NOSYSTEM="1",
-        PRE_COMMIT_HOME=str(pre_commit_home),
-    )
+    env.update(SITE_EDITOR, PRE_COMMIT_HOME=str(pre_commit_home))
     return env
 
 

@@ -5,17 +5,24 @@ watcher running in threads against a temporary web root."""
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import IO
 
+from spillguard.isolate import Workers
 from spillguard.policy import DEFAULT_POLICY, Policy
 from spillguard.watch.alerts import Alerter
 from spillguard.watch.audit_sink import AuditSink
+from spillguard.watch.judge import Judge
+from spillguard.watch.monitor import Monitor, MonitorConfig, State
 from spillguard.watch.webroot import Outcome, WatchConfig, Watcher
 from testing.synth import Person, roster_people, simple_roster_rows, write_workbook
 
@@ -127,3 +134,50 @@ def running_watcher(
     finally:
         watcher.stop()
         channel.close()
+
+
+@contextmanager
+def http_server(root: Path, port: int, stderr: IO[str] | int = subprocess.DEVNULL) -> Iterator[None]:
+    """Python's http.server serving `root` on loopback at `port` (its log to `stderr`)."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    try:
+        assert wait_for(lambda: _up(f"http://127.0.0.1:{port}/"), 30), "http.server did not start"
+        yield
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def library_monitor(base: str, folder: Path) -> Iterator[tuple[Monitor, State]]:
+    """A Monitor of the site at `base` as the library runs it (one fork-server worker, its state,
+    approvals and audit log in `folder`, no alert channel), closed after."""
+    pool = Workers(DEFAULT_POLICY, 1, start="forkserver")
+    store = State(folder / "m.db")
+    try:
+        yield (
+            Monitor(
+                MonitorConfig(base, rate=50),
+                store,
+                pool,
+                Judge(DEFAULT_POLICY, folder / "approvals"),
+                AuditSink(str(folder / "a.db")),
+                Alerter([]),
+            ),
+            store,
+        )
+    finally:
+        pool.close()
+        store.close()
