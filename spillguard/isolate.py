@@ -18,6 +18,7 @@ forking a threaded process can leave a child holding a lock no thread will relea
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 import pickle
@@ -32,7 +33,6 @@ from typing import Literal
 
 from spillguard.extract.base import Limits
 from spillguard.model import FileReport, worker_failed
-from spillguard.pipeline import scan_bytes, scan_path
 from spillguard.policy import Policy
 
 EXIT_INTERNAL = 70  # a worker's exit codes
@@ -88,8 +88,11 @@ class Workers:
     """Up to `count` scanner processes; `submit(job)` returns a future of the file's reports.
     Jobs are taken in the order submitted."""
 
-    def __init__(self, policy: Policy, count: int = 1, *, start: Start = "fork") -> None:
+    def __init__(
+        self, policy: Policy, count: int = 1, *, start: Start = "fork", spare: Spare | None = None
+    ) -> None:
         self.policy = policy
+        self._spare = spare
         self.count = max(1, min(count, worker_limit()))
         self._context = multiprocessing.get_context(start)
         self._jobs: queue.Queue[tuple[Job, Future[list[FileReport]]] | None] = queue.Queue()
@@ -155,7 +158,7 @@ class Workers:
                     continue
                 if worker is None:
                     try:
-                        worker = _Worker.start(self._context, self.policy)
+                        worker = self._adopt_spare() or _Worker.start(self._context, self.policy)
                     except Exception as exc:  # no process to be had (EAGAIN, ENOMEM): fail closed
                         future.set_result(worker_failed(job.name, f"no worker ({exc.__class__.__name__})"))
                         continue
@@ -173,6 +176,37 @@ class Workers:
                 with self._lock:
                     self._live.discard(worker)
 
+    def _adopt_spare(self) -> _Worker | None:
+        with self._lock:
+            spare = self._spare.take() if self._spare else None
+        if spare is None:
+            return None
+        try:
+            if spare.process.is_alive():
+                return spare.adopt(self.policy)
+        except OSError:  # it died as it was told its policy
+            pass
+        spare.kill()  # it died before it was needed: start another
+        return None
+
+
+class Spare:
+    """A scanner worker started before the command line is read (cli/app.py): it loads the
+    parsers and detectors on the other core while the caller loads its command layer, and the
+    first Workers given it takes it on, under the policy the command line then names. Unused,
+    `close` stops it. Started by fork, from a caller with no threads yet."""
+
+    def __init__(self) -> None:
+        self._worker: _Worker | None = _Worker.start(multiprocessing.get_context("fork"), None)
+
+    def take(self) -> _Worker | None:
+        worker, self._worker = self._worker, None
+        return worker
+
+    def close(self) -> None:
+        if (worker := self.take()) is not None:
+            worker.kill()
+
 
 @dataclass(frozen=True)
 class _Worker:
@@ -181,27 +215,33 @@ class _Worker:
     timeout: float  # seconds to wait for one job's answer
 
     @classmethod
-    def start(cls, context: multiprocessing.context.BaseContext, policy: Policy) -> _Worker:
+    def start(cls, context: multiprocessing.context.BaseContext, policy: Policy | None) -> _Worker:
+        """A worker under this policy; with None, a spare that loads the scanner meanwhile."""
         ours, theirs = multiprocessing.Pipe()
         process = context.Process(  # type: ignore[attr-defined]
             target=_serve, args=(theirs, policy), name="spillguard-scan", daemon=True
         )
         process.start()
         theirs.close()
-        return cls(process, ours, policy.limits.timeout_seconds + GRACE_SECONDS)
+        return cls(process, ours, policy.limits.timeout_seconds + GRACE_SECONDS if policy else 0.0)
+
+    def adopt(self, policy: Policy) -> _Worker:
+        """This spare, told its policy: a worker like any other from now on."""
+        self.conn.send(policy)
+        return dataclasses.replace(self, timeout=policy.limits.timeout_seconds + GRACE_SECONDS)
 
     def run(self, job: Job) -> tuple[list[FileReport], _Worker | None]:
         """The job's reports, and the worker to use next (None: this one is gone)."""
         try:
             self.conn.send(job)
             if not self.conn.poll(self.timeout):
-                self._kill()
+                self.kill()
                 return worker_failed(job.name, "timed out"), None
             reports: list[FileReport] = pickle.loads(self.conn.recv_bytes())
             return reports, self
         except Exception:  # EOF, a broken pipe, a payload cut short: it died, its exit status says how
             pass
-        self._kill()
+        self.kill()
         code = self.process.exitcode
         reasons = {EXIT_MEMORY: "over limit: memory", EXIT_INTERNAL: "internal error in worker"}
         return worker_failed(job.name, reasons.get(code or 0, f"parser crashed (exit {code})")), None
@@ -210,27 +250,37 @@ class _Worker:
         with contextlib.suppress(OSError):
             self.conn.send(None)
         self.process.join(timeout=5)
-        self._kill()
+        self.kill()
 
-    def _kill(self) -> None:
+    def kill(self) -> None:
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
         self.conn.close()
 
 
-def _serve(conn: Connection, policy: Policy) -> None:
+def _serve(conn: Connection, policy: Policy | None) -> None:
     """A worker's life: cap memory, then scan jobs until told to stop. Never prints: native
     parsers (Rust panics, pdfium) would write noise to the user's terminal. Ctrl-C is the
-    caller's to handle (a watcher finishes its queue; a scan cancels), not the worker's."""
+    caller's to handle (a watcher finishes its queue; a scan cancels), not the worker's. A
+    spare (no policy yet) loads the scanner on a file of its own first, then waits for one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _silence_stderr()
-    _limit_memory(policy.limits)
     try:
+        if policy is None:
+            from spillguard.pipeline import scan_bytes
+            from spillguard.policy import DEFAULT_POLICY
+
+            scan_bytes("warm-up.csv", WARM_UP, DEFAULT_POLICY)
+            if (policy := conn.recv()) is None:
+                return  # not needed after all
+        _limit_memory(policy.limits)
         while (job := conn.recv()) is not None:
             if job.task != "scan":
                 conn.send_bytes(pickle.dumps(_records(job.name, policy, job.task == "records-text")))
                 continue
+            from spillguard.pipeline import scan_bytes, scan_path  # loaded at once, in the worker
+
             if job.data is None:
                 reports = scan_path(job.name, policy)
             else:

@@ -10,9 +10,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from spillguard.errors import UserError
-from spillguard.isolate import Workers
+from spillguard.isolate import Spare, Workers
 from spillguard.model import FileReport, Report
-from spillguard.pipeline import scan_path
 from spillguard.policy import DEFAULT_POLICY, Policy
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, the file just done)
@@ -28,12 +27,13 @@ def scan(
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
+    spare: Spare | None = None,
 ) -> Report:
     """Scan files, directories and archives; return one report entry per file and member.
 
     `jobs`: worker processes (default: all cores); 0 scans in this process with no time or
     memory isolation (for debugging). `progress(done, total, path)` is called as each file is
-    done, with the path of the one just done.
+    done, with the path of the one just done. `spare`: a worker started early, to take on first.
     """
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -42,12 +42,14 @@ def scan(
     jobs = os.cpu_count() or 1 if jobs is None else jobs
     results: list[list[FileReport]] = []
     if jobs == 0:
+        from spillguard.pipeline import scan_path  # the parsers: loaded by the workers otherwise
+
         for path in targets:
             results.append(scan_path(path, policy))
             if progress:
                 progress(len(results), len(targets), path)
     elif targets:
-        with Workers(policy, min(jobs, len(targets))) as workers:
+        with Workers(policy, min(jobs, len(targets)), spare=spare) as workers:
             for path, future in zip(targets, workers.map(targets), strict=True):
                 results.append(future.result())
                 if progress:

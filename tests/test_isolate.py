@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from spillguard.extract.base import Limits
-from spillguard.isolate import Job, Workers, scan_in_worker
+from spillguard.isolate import Job, Spare, Workers, scan_in_worker
 from spillguard.model import FileReport
 from spillguard.pipeline import scan_bytes, scan_path
 from spillguard.policy import DEFAULT_POLICY, Policy
@@ -120,6 +120,37 @@ def test_a_worker_out_of_memory_fails_closed(tmp_path: Path) -> None:
     report = scan_in_worker(Job("huge.csv", b"a" * (96 * 1024 * 1024)), policy)[0]
     assert report.verdict == "block"
     assert report.uninspectable in ("over limit: memory", f"parser crashed (exit {isolate.EXIT_MEMORY})")
+
+
+def test_a_spare_is_taken_on_under_the_policy_given_then(tmp_path: Path, people: list[Person]) -> None:
+    """The spare started before the command line was read becomes the scan's worker (no other
+    is started), and judges by the policy the Workers name, not the built-in one it warmed on."""
+    path = tmp_path / "r.csv"
+    write_rows(path, simple_roster_rows(people))
+    spare = Spare()
+    (started,) = _children()
+    relaxed = Policy(block=frozenset(), warn=frozenset())
+    with Workers(relaxed, 1, spare=spare) as workers:
+        report = workers.scan(str(path))[0]
+        assert [c.pid for c in _children()] == [started.pid]
+    assert (report.verdict, report.individuals) == ("pass", len(people))
+    spare.close()  # taken: nothing left to stop
+    assert _children() == []
+
+
+def test_an_unused_spare_is_stopped_and_a_dead_one_replaced(tmp_path: Path, people: list[Person]) -> None:
+    unused = Spare()
+    unused.close()
+    assert _children() == []
+    path = tmp_path / "r.csv"
+    write_rows(path, simple_roster_rows(people))
+    dead = Spare()
+    (child,) = _children()
+    os.kill(child.pid, signal.SIGKILL)
+    child.join()  # type: ignore[attr-defined]
+    with Workers(DEFAULT_POLICY, 1, spare=dead) as workers:
+        report = workers.scan(str(path))[0]
+    assert (report.verdict, report.uninspectable) == ("block", None)
 
 
 def _children() -> list[object]:

@@ -22,13 +22,14 @@ from spillguard.cli.common import (
     progress_bar,
     write_output,
 )
-from spillguard.detect.rules import RULES
+from spillguard.isolate import Spare
 from spillguard.report import FORMATS
 from spillguard.report.formats import render_table
 from spillguard.scan import scan
 
 
 def scan_command(
+    ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(help="Files, directories or archives.", show_default=False)],
     format: Annotated[str, typer.Option("--format", "-f", help="table, json, sarif or csv.")] = "table",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every finding.")] = False,
@@ -46,7 +47,10 @@ def scan_command(
     if quiet and format != "table":
         raise fail("--quiet shortens the table; the other formats list every file")
     rules = policy_from(policy)
-    report = guarded(lambda: scan(paths, rules, jobs=jobs, progress=progress_bar(no_color=no_color)))
+    spare = ctx.obj if isinstance(ctx.obj, Spare) else None  # started by spillguard/__main__.py
+    report = guarded(
+        lambda: scan(paths, rules, jobs=jobs, progress=progress_bar(no_color=no_color), spare=spare)
+    )
     if format == "table":
         text = render_table(report, show_values, verbose, quiet=quiet, colour=colour_wanted(no_color, output))
     else:
@@ -57,6 +61,8 @@ def scan_command(
 
 def rules_command() -> None:
     """Every rule: what it finds, why publishing it harms, an example, known false alarms."""
+    from spillguard.detect.rules import RULES  # the detectors: `scan` leaves them to its worker
+
     for rule in RULES:
         typer.echo(f"{rule.id}  ({rule.kind})  {rule.title}")
         typer.echo(f"  finds:        {rule.finds}")
