@@ -109,8 +109,11 @@ PHONE_CANDIDATE = re.compile(
 )
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}(?![\w])")
 # The word, then within 30 characters without a digit ("No.", "number:", "issued by Mexico,")
-# a value standing alone; valid_passport then asks for a passport's shape.
-PASSPORT = re.compile(r"(?i:passport|pasaporte)[^\n\d]{0,30}?(?<![A-Za-z0-9])([A-Z0-9]{6,9})(?![A-Za-z0-9])")
+# a value standing alone that holds a digit ("PASSPORT NUMBER G48213975" is not NUMBER);
+# valid_passport then asks for a passport's shape.
+PASSPORT = re.compile(
+    r"(?i:passport|pasaporte)[^\n\d]{0,30}?(?<![A-Za-z0-9])(?=[A-Z]{0,8}\d)([A-Z0-9]{6,9})(?![A-Za-z0-9])"
+)
 NATIONAL_ID = re.compile(NATIONAL_ID_CANDIDATE)
 
 
@@ -285,6 +288,7 @@ RULES: tuple[Rule, ...] = (
             "passport number: 548213975",
             "Pasaporte: G48213975",
             "Canadian passport HK482139",
+            "PASSPORT NUMBER G48213975",
         ),
         # Ascending digits are the placeholder forms print: G12345678 exposes nobody.
         non_examples=(
