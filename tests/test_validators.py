@@ -233,8 +233,13 @@ def test_the_policy_regions_reach_the_scan(tmp_path: Path) -> None:
 
 
 def test_a_file_without_candidate_numbers_never_imports_the_libraries(tmp_path: Path) -> None:
-    counts = tmp_path / "counts.csv"
-    counts.write_text("Facility,Count\nNorth,12\nSouth,7\n")
+    # A roster of the 2022 leak's columns: names, A-numbers and dates, no phone, no SSN.
+    counts = tmp_path / "roster.csv"
+    counts.write_text(
+        "Name,A-Number,DOB,Nationality,Book-In Date\n"
+        "KOVRANEZ TELUMI,A212345622,1988-03-04,GUATEMALA,2022-10-15\n"
+        "ABARDO MIREL,A212345633,1979-11-23,HONDURAS,2022-10-16\n"
+    )
     code = (
         "import sys\nfrom spillguard.scan import scan\n"
         f"scan([{str(counts)!r}], jobs=0)\n"

@@ -98,13 +98,13 @@ SSN = re.compile(r"(?<![\d-])(\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})(?![\d-])")
 SSN_BARE = re.compile(r"(?<![\d-])(\d{9})(?![\d-])")
 # Seven or more digits written as phone numbers are (a +, an area code in parentheses, three or
 # more groups, or a trunk 0 and a group, as much of Europe writes them): only then is
-# libphonenumber asked. Decimals, dates written 10/15/2024, year ranges and bare digit runs
-# (order and record numbers) are not; the library rejects ISO dates and the rest.
+# libphonenumber asked, and imported. Decimals, dates (2022-03-04, 10/15/2024), year ranges and
+# bare digit runs (order and record numbers) are not: a roster's book-in dates must not load it.
 PHONE_CANDIDATE = re.compile(
     r"(?<![\w/.+-])(?=(?:[\s().+-]{0,3}\d){7})(?:"
     r"\+\d(?:[\s().-]{0,2}\d){6,}"
     r"|\(\d{1,5}\)[\s.-]?\d(?:[\s.-]?\d){4,}"
-    r"|\d{1,5}[\s.-]\d{2,5}[\s.-]\d{2,5}(?:[\s.-]\d{1,5})*(?!\d)"
+    r"|(?!(?:1[89]|20)\d\d([-.])\d\d?\1\d\d?(?![\d.-]))\d{1,5}[\s.-]\d{2,5}[\s.-]\d{2,5}(?:[\s.-]\d{1,5})*(?!\d)"
     r"|0\d{1,4}[\s.-]\d{4,8}(?!\d))"
 )
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}(?![\w])")
