@@ -18,6 +18,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,10 +27,13 @@ from benchmarks.bench_roster import CALAMINE_READ
 
 
 def timed(cmd: list[str], env: dict[str, str], ok: tuple[int, ...]) -> tuple[float, float]:
-    """Wall seconds and CPU seconds of one run."""
+    """Wall seconds and CPU seconds of one run, from a neutral folder: `python -m` puts the
+    working directory ahead of PYTHONPATH, so run from a checkout every tree would be that one."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.run(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True, cwd=tempfile.gettempdir()
+    )
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in ok:
@@ -46,8 +50,9 @@ def run(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     trees = [tuple(t.split("=", 1)) for t in args.tree]
     base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    bare_cmd = [sys.executable, "-c", CALAMINE_READ, str(args.roster)]
-    cli_cmd = [sys.executable, "-m", "spillguard", "scan", str(args.roster), "--format", "json"]
+    roster = str(args.roster.resolve())
+    bare_cmd = [sys.executable, "-c", CALAMINE_READ, roster]
+    cli_cmd = [sys.executable, "-m", "spillguard", "scan", roster, "--format", "json"]
     times: dict[str, list[tuple[float, float]]] = {"bare": [], **{name: [] for name, _ in trees}}
     for _ in range(args.runs):
         times["bare"].append(timed(bare_cmd, base, (0,)))

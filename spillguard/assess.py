@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from spillguard.model import SEVERITY_ORDER, Finding
+from spillguard.model import SEVERITY_ORDER, DetectSettings, Finding
 
 if TYPE_CHECKING:
     from spillguard.policy import Allowance
 
-IDENTIFIERS = frozenset({"a_number", "ssn", "passport_number", "immigration_case_number"})
+IDENTIFIERS = frozenset({"a_number", "ssn", "passport_number", "national_id", "immigration_case_number"})
 # Linking a person to any of these says something about immigration status or custody.
 IMMIGRATION_KINDS = frozenset({"a_number", "immigration_case_number", "nationality", "detention_facility"})
 CONTACT_KINDS = frozenset({"phone_number", "email_address", "street_address"})
@@ -24,6 +24,7 @@ LONE_SEVERITY: dict[str, str] = {
     "a_number": "medium",
     "ssn": "medium",
     "passport_number": "medium",
+    "national_id": "medium",
     "immigration_case_number": "medium",
     "phone_number": "low",
     "email_address": "low",
@@ -39,6 +40,7 @@ KIND_PHRASES: dict[str, str] = {
     "detention_facility": "detention facilities",
     "ssn": "Social Security numbers",
     "passport_number": "passport numbers",
+    "national_id": "national identity numbers",
     "phone_number": "phone numbers",
     "email_address": "e-mail addresses",
     "street_address": "street addresses",
@@ -94,6 +96,7 @@ class Assessment:
     allow: Allowance | None = None
     allowed_kinds: Counter[str] = field(default_factory=Counter)
     allowed_entries: Counter[int] = field(default_factory=Counter)
+    settings: DetectSettings = field(default_factory=DetectSettings)  # what the policy tells detectors
 
     def allows(self, kind: str, value: str) -> bool:
         if self.allow is None:

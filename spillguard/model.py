@@ -178,6 +178,16 @@ class MediaNotRead(PictureNotRead):
 
 @pickled_as_tuple
 @dataclass(frozen=True, slots=True)
+class DetectSettings:
+    """What the policy tells the detectors (immutable, passed in with each file's assessment).
+    `phone_regions`: where a phone number written without its country code (`(202) 732-4242`,
+    `020 7946 0958`) is read as dialled; ISO 3166 codes as libphonenumber knows them. A number
+    in international form (`+44 20 7946 0958`) is read anywhere."""
+
+    phone_regions: tuple[str, ...] = ("US",)
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     kind: str
     location: Location

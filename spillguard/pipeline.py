@@ -135,7 +135,7 @@ def _scan_source(source: Source, policy: Policy) -> list[FileReport]:
     digest = _sha256(source)
     members: list[FileReport] = []
     kind = "unknown"
-    assessment = Assessment(max_findings=policy.max_findings, allow=policy.allowance)
+    assessment = Assessment(max_findings=policy.max_findings, allow=policy.allowance, settings=policy.detect)
 
     def on_embedded(item: Embedded) -> None:
         child = Source.from_bytes(f"{source.name}!{item.name}", item.data, source.depth + 1, source.deadline)
@@ -190,7 +190,7 @@ def _mask_locations(assessment: Assessment) -> None:
     parts = sorted({f.location.part for f in assessment.findings})[:MAX_LOCATION_TEXTS]
     if not parts:
         return
-    scratch = Assessment()
+    scratch = Assessment(settings=assessment.settings)
     detect([Passage(part, Location(part="location")) for part in parts], scratch, lambda _: None)
     flagged = {f.value.strip(): f.kind for f in (*scratch.findings, *assessment.findings)}
     for f in assessment.findings:  # a sheet named `WANG XIAOMING` for the row `WANG, XIAOMING`

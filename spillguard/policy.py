@@ -24,7 +24,7 @@ from typing import Any
 
 from spillguard.errors import UserError
 from spillguard.extract.base import Limits
-from spillguard.model import SEVERITY_ORDER
+from spillguard.model import SEVERITY_ORDER, DetectSettings
 
 # Severities a threshold can name; "none" (nothing found) never blocks.
 THRESHOLDS = ("critical", "high", "medium", "low")
@@ -33,7 +33,7 @@ DEFAULT_OTHER_APPROVALS = 1
 # Kinds whose values are identifiers: compared by their letters and digits only, so that
 # `A-212-345-622` and `A212345622` are one allowlist entry.
 IDENTIFIER_KINDS = frozenset(
-    {"a_number", "ssn", "phone_number", "passport_number", "immigration_case_number"}
+    {"a_number", "ssn", "phone_number", "passport_number", "national_id", "immigration_case_number"}
 )
 KEY_PREFIX = "ed25519:"
 
@@ -126,6 +126,7 @@ class Policy:
     block: frozenset[str] = frozenset({"critical", "high"})
     warn: frozenset[str] = frozenset({"medium"})
     limits: Limits = field(default_factory=Limits)
+    detect: DetectSettings = field(default_factory=DetectSettings)  # `[detect]`: what detectors are told
     max_findings: int = 1_000  # listed per file; beyond it findings are counted, not listed
     # A picture that may hold text but could not be read (OCR missing, off or too slow):
     # "block" fails closed; a folder of photos may say "warn" or "pass".
@@ -289,6 +290,7 @@ def pattern_path(pattern: str) -> str | None:
 
 TOP_KEYS = {
     "block_at",
+    "detect",
     "warn_at",
     "allow_kinds",
     "unread_pictures",
@@ -319,6 +321,7 @@ APPROVAL_KEYS = {"critical", "other"}
 ALLOWLIST_KEYS = {"salt", "entries"}
 ENTRY_KEYS = {"rule", "hash", "path", "reason", "who", "added"}
 MIN_SALT = 16  # characters of an allowlist salt
+DETECT_KEYS = {"phone_regions"}
 LIMIT_KEYS = {f.name: f.type for f in fields(Limits)}
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -401,6 +404,7 @@ class _Reader:
             block=block,
             warn=warn,
             limits=self.limits(data.get("limits", {})),
+            detect=self.detect(data.get("detect", {})),
             max_findings=max_findings,
             unread_pictures=self.picture_verdict(
                 data.get("unread_pictures", base.unread_pictures), "unread_pictures"
@@ -438,6 +442,23 @@ class _Reader:
                 raise self.error(f"limits.{key} must be positive")
             values[key] = number
         return Limits(**values)
+
+    def detect(self, value: object) -> DetectSettings:
+        table: dict[str, Any] = self.typed(value, dict, "[detect]")
+        self.keys(table, DETECT_KEYS, "detect.")
+        if "phone_regions" not in table:
+            return DetectSettings()
+        regions = self.strings(table, "phone_regions", "detect")
+        if not regions:
+            raise self.error('detect.phone_regions: name at least one region (e.g. "US")')
+        from spillguard.detect.validators import valid_phone_region
+
+        for region in regions:
+            if not valid_phone_region(region):
+                raise self.error(
+                    f"detect.phone_regions: unknown region {region!r} (ISO 3166 codes such as US, MX, GB)"
+                )
+        return DetectSettings(phone_regions=tuple(dict.fromkeys(regions)))
 
     def media(self, value: object) -> str:
         table: dict[str, Any] = self.typed(value, dict, "[media]")

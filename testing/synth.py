@@ -209,6 +209,21 @@ ORIGINS: tuple[Origin, ...] = (
 )  # fmt: skip
 
 RECEIPT_PREFIXES = ("EAC", "WAC", "LIN", "SRC", "NBC", "MSC", "IOE")
+# Area codes in service (NANPA), where the invented people's and offices' phones are: a phone
+# number is only found where it could be dialled (area 299 or exchange 155 exist nowhere).
+AREA_CODES = ("202", "210", "212", "213", "305", "312", "404", "415", "512", "602", "619", "713", "718",
+              "786", "832", "915", "956")  # fmt: skip
+
+
+def us_phone(fake: Any) -> str:
+    """An invented North American number that could be dialled: an area code in service, an
+    exchange 200-999 other than 555 (fiction and directory services). Drawn from ten random
+    digits as before, so the rest of a generated corpus stays what it was."""
+    drawn = fake.numerify("##########")
+    area = AREA_CODES[int(drawn[:3]) % len(AREA_CODES)]
+    exchange = 200 + int(drawn[3:6]) % 799
+    return f"({area}) {exchange + (exchange >= 555)}-{drawn[6:]}"
+
 
 FACILITY_PATTERNS = (
     "{town} ICE Processing Center",
@@ -405,7 +420,7 @@ class PeopleFactory:
         return replace(
             person,
             ssn=fake.ssn(),
-            phone=fake.numerify("(###) ###-####").replace("(0", "(2").replace("(1", "(3"),
+            phone=us_phone(fake),
             email=f"{local}{self.rng.randrange(10, 99)}@{fake.free_email_domain()}",
             street_address=f"{fake.street_address()}, {fake.city()}, {fake.state_abbr()} {fake.zipcode()}",
         )
@@ -1294,7 +1309,7 @@ def office_directory_rows(factory: PeopleFactory, rng: random.Random) -> list[li
                 f"{town} Field Office",
                 official_name(factory),
                 f"{fake.street_address()}, {town}, {fake.state_abbr()} {fake.zipcode()}",
-                fake.numerify("(###) ###-####").replace("(0", "(2").replace("(1", "(3"),
+                us_phone(fake),
                 f"{town.lower().replace(' ', '.')}.outreach@agency.example.gov",
             ]
         )

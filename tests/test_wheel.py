@@ -58,6 +58,7 @@ def test_the_wheel_carries_the_data_and_no_generator_of_people(wheel: Path) -> N
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in (
         "spillguard/data/name-evidence.tsv.gz",
+        "spillguard/data/passports.toml",
         "spillguard/data/places.txt.gz",
         "spillguard/data/vocabulary.toml",
         "spillguard/data/letters/letter.txt.j2",

@@ -22,7 +22,7 @@ from spillguard.detect.rules import (
     CASE_NUMBER,
     EMAIL,
     FACILITY,
-    PHONE,
+    PHONE_CANDIDATE,
     SSN,
     a_number_cell,
     a_number_key,
@@ -31,10 +31,11 @@ from spillguard.detect.rules import (
     valid_passport,
     valid_ssn,
 )
-from spillguard.detect.text import detect_passage, find_hits
+from spillguard.detect.text import DEFAULT_SETTINGS, detect_passage, find_hits
+from spillguard.detect.validators import phone_cell, phone_like, valid_national_id
 from spillguard.detect.vocabulary import QUALIFIERS, vocabulary
 from spillguard.extract.base import column_letter
-from spillguard.model import Finding, Location, Passage, Table
+from spillguard.model import DetectSettings, Finding, Location, Passage, Table
 
 HEADER_SCAN_ROWS = 25  # title rows above the header are common in published workbooks
 SAMPLE = 200
@@ -77,7 +78,7 @@ def detect_table(table: Table, plans: dict[str, Plan], assessment: Assessment) -
         _detect_form(table, assessment)
         return
     if plan is None:
-        plan = plan_table(rows, table.part)
+        plan = plan_table(rows, table.part, assessment.settings)
         plans[key] = plan
     start = 0
     if not table.is_continuation and plan.header_index is not None:
@@ -122,7 +123,7 @@ def _detect_form(table: Table, assessment: Assessment) -> None:
     detect_passage(Passage("; ".join(fields), location), assessment, False)
 
 
-def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
+def plan_table(rows: Sequence[Sequence[str]], part: str, settings: DetectSettings = DEFAULT_SETTINGS) -> Plan:
     header_index = find_header(rows)
     header = tuple(rows[header_index]) if header_index is not None else ()
     data = rows[header_index + 1 :] if header_index is not None else rows
@@ -136,14 +137,14 @@ def plan_table(rows: Sequence[Sequence[str]], part: str) -> Plan:
     # Columns other than names first: beside an identifier or a birth date, a Name column's
     # values need only the shape of names (a roster need not weigh every word's frequency).
     decided = {
-        i: _decide(by_header.get(i), samples[i], titles[i])
+        i: _decide(by_header.get(i), samples[i], titles[i], settings=settings)
         for i in range(width)
         if by_header.get(i) != "person_name"
     }
     identified = bool(set(decided.values()) & (IDENTIFIERS | {"date_of_birth"}))
     for i in range(width):
         if by_header.get(i) == "person_name":
-            decided[i] = _decide("person_name", samples[i], titles[i], identified)
+            decided[i] = _decide("person_name", samples[i], titles[i], identified, settings)
     # What links a row's person to custody or proceedings is in the row, not the page's topic: a
     # name column headed "Detainee" or "Respondent", or an A-number or case-number column.
     role = _header_pattern("person_role")
@@ -316,34 +317,57 @@ def _samples(rows: Sequence[Sequence[str]], width: int) -> dict[int, list[str]]:
 VALUE_SHAPES: dict[str, Callable[[str], bool]] = {
     "a_number": lambda v: a_number_cell(v) or (bool(A_NUMBER.fullmatch(v)) and valid_a_number(v)),
     "ssn": lambda v: bool(SSN.fullmatch(v) or (v.isdigit() and len(v) == 9)) and valid_ssn(v),
-    "passport_number": lambda v: v.replace(" ", "").isalnum() and valid_passport(v.replace(" ", "")),
+    "passport_number": valid_passport,
+    "national_id": valid_national_id,
     "immigration_case_number": lambda v: bool(
         CASE_NUMBER.fullmatch(v) or A_NUMBER.fullmatch(v) or len(digits(v)) >= 8
     ),
     # Under a birth-date header any past date counts: presidents born in 1732 are people too.
     "date_of_birth": lambda v: (d := parse_date(v)) is not None and plausible_birth(d, headed=True),
     "email_address": lambda v: bool(EMAIL.fullmatch(v)),
-    # Exports add extensions and trunk prefixes ("410-775-2964x5532", "001-410-775-2964"); under
-    # a phone header the exchange-code rules that keep prose precise would only lose recall.
-    "phone_number": lambda v: PHONE.search(v) is not None and 10 <= len(digits(v)) <= 18,
     "street_address": lambda v: any(ch.isdigit() for ch in v) and any(ch.isalpha() for ch in v),
     "nationality": lambda v: gazetteer.is_country(v),
     "detention_facility": lambda v: any(ch.isalpha() for ch in v) and not v.replace(",", "").isdigit(),
     "person_name": lambda v: names.looks_like_name(v, single_ok=True),
 }
+
+
+def value_shape(kind: str, settings: DetectSettings) -> Callable[[str], bool]:
+    """The test a value of `kind` must pass. Phone numbers are read in the policy's regions:
+    under a phone title a number written without punctuation counts; with no title, only one
+    written as phones are (punctuation, or a leading +)."""
+    if kind == "phone_number":
+        return functools.partial(phone_cell, regions=settings.phone_regions)
+    return VALUE_SHAPES[kind]
+
+
+def _phone_shaped(value: str, settings: DetectSettings) -> bool:
+    return (
+        not value.isdigit()
+        and PHONE_CANDIDATE.search(value) is not None
+        and phone_cell(value, settings.phone_regions)
+    )
+
+
 # Share of sampled values that must fit for a header's kind to stand.
 HEADER_AGREEMENT = 0.5
 SHAPE_ALONE = 0.8
 
 
-def _decide(by_header: str | None, values: list[str], header: str, identified: bool = False) -> str | None:
+def _decide(
+    by_header: str | None,
+    values: list[str],
+    header: str,
+    identified: bool = False,
+    settings: DetectSettings = DEFAULT_SETTINGS,
+) -> str | None:
     if not values:
         return None
     if by_header == "person_name" and identified:
         fits = sum(1 for v in values if names.looks_like_name(v, single_ok=True, evidence=False))
         return by_header if fits >= len(values) * HEADER_AGREEMENT and _distinct(values) else None
     if by_header is not None:
-        fits = sum(1 for v in values if VALUE_SHAPES[by_header](v))
+        fits = sum(1 for v in values if value_shape(by_header, settings)(v))
         if fits < len(values) * HEADER_AGREEMENT:
             return None
         if by_header == "person_name" and not _distinct(values):
@@ -357,7 +381,7 @@ def _decide(by_header: str | None, values: list[str], header: str, identified: b
         ("immigration_case_number", lambda v: bool(CASE_NUMBER.fullmatch(v))),
         ("nationality", VALUE_SHAPES["nationality"]),
         ("detention_facility", lambda v: bool(FACILITY.search(v))),
-        ("phone_number", VALUE_SHAPES["phone_number"]),
+        ("phone_number", functools.partial(_phone_shaped, settings=settings)),
     ):
         if sum(1 for v in values if test(v)) >= len(values) * SHAPE_ALONE:
             return kind
@@ -528,7 +552,8 @@ def _bulk_keys(
     a_col = by_kind.get("a_number", [None])[0]
     name_columns = by_kind.get("person_name", [])
     extra_col = next(
-        (by_kind[k][0] for k in ("date_of_birth", "ssn", "passport_number") if k in by_kind), None
+        (by_kind[k][0] for k in ("date_of_birth", "ssn", "passport_number", "national_id") if k in by_kind),
+        None,
     )
     idents = [i for k, cols in by_kind.items() if k in IDENTIFIERS for i in cols]
     for r in range(first, len(next(iter(cells.values()), []))):
@@ -578,7 +603,8 @@ def _valid_cells(kind: str, values: list[str]) -> list[bool]:
         if parsed is None:
             parsed = [parse_date(v) if v else None for v in values]
         return [d is not None and earliest <= d <= today for d in parsed]
-    check = VALUE_SHAPES[kind]
+    # A phone column was judged by libphonenumber on its sample; its cells by their shape.
+    check = phone_like if kind == "phone_number" else VALUE_SHAPES[kind]
     if kind in REPEATING_KINDS:
         check = functools.lru_cache(maxsize=65_536)(check)
     return [bool(v) and check(v) for v in values]
@@ -598,8 +624,11 @@ def _iso_dates(values: list[str]) -> list[dt.date | None] | None:
 
 
 # An identifier spelled out: a letter or # before 8-9 digits (A212345622, A# 212 345 622),
-# SSN and phone shapes, a receipt number. Dates and counts do not match, so they cost nothing.
-PROBE = re.compile(r"[A-Za-z#]\W{0,3}\d{2,3}\W?\d{3}|\d{3}-\d{2}-\d{4}|\(\d{3}\)|\d{3}[.-]\d{3}[.-]\d{4}")
+# SSN and phone shapes (a number in international form too), a receipt number, a CURP. Dates
+# and counts do not match, so they cost nothing.
+PROBE = re.compile(
+    r"[A-Za-z#]\W{0,3}\d{2,3}\W?\d{3}|\d{3}-\d{2}-\d{4}|\(\d{3}\)|\d{3}[.-]\d{3}[.-]\d{4}|\+\d{1,3}[\s.-]?\(?\d{2}"
+)
 
 
 def _worth_probing(value: str) -> bool:
@@ -628,7 +657,7 @@ def _account_row(
             box=table.box(number, column),
         )
         if found:
-            for hit in find_hits(text, 0, len(text)):
+            for hit in find_hits(text, 0, len(text), settings=assessment.settings):
                 if hit.kind != "person_name" or not any(k == "person_name" for k, _, _ in found):
                     found.append((hit.kind, column, hit.value))
         else:
@@ -670,7 +699,10 @@ def _row_key(found: list[tuple[str, int, str]]) -> str | None:
     if "a_number" in by_kind:
         return a_number_key(by_kind["a_number"])
     if "person_name" in by_kind:
-        extra = by_kind.get("date_of_birth") or by_kind.get("ssn") or by_kind.get("passport_number") or ""
+        extra = next(
+            (by_kind[k] for k in ("date_of_birth", "ssn", "passport_number", "national_id") if k in by_kind),
+            "",
+        )
         return f"N:{names.normalise_name(by_kind['person_name'])}|{extra}"
     ident = next((k for k in by_kind if k in IDENTIFIERS), None)
     return f"{ident}:{digits(by_kind[ident])}" if ident else None

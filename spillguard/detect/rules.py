@@ -6,10 +6,26 @@ by `columns.py`; those are listed here too (pattern None) so `spillguard rules` 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from spillguard.detect.validators import (
+    ASCENDING,
+    DESCENDING,
+    NATIONAL_ID_CANDIDATE,
+    digits,
+    national_ids,
+    phone_numbers,
+    placeholder_number,
+    valid_passport,
+    valid_ssn,
+)
+from spillguard.model import DetectSettings
+
 Validator = Callable[[str], bool]
+# Finds and checks values itself, for rules whose check needs more than the value: the region
+# a phone number is dialled in, the label that says which country's number follows.
+Finder = Callable[[str, DetectSettings], Iterable[tuple[int, int, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,31 +36,14 @@ class Rule:
     finds: str
     why: str
     false_alarms: str
-    pattern: re.Pattern[str] | None = None
+    pattern: re.Pattern[str] | None = None  # with a finder: the cheap test before it runs
     keywords: tuple[str, ...] = ()  # lower-case; a passage without any is skipped (cheap)
     validator: Validator | None = None
     context: tuple[str, ...] = ()  # words that must stand near a bare match
     group: int = 0  # which regex group is the value
     examples: tuple[str, ...] = ()  # texts the rule must find something in
     non_examples: tuple[str, ...] = field(default=())  # texts it must find nothing in
-
-
-_NOT_DIGIT = re.compile(r"\D+")
-
-
-def digits(text: str) -> str:
-    return _NOT_DIGIT.sub("", text)
-
-
-ASCENDING = "01234567890123456789"
-DESCENDING = "98765432109876543210"
-
-
-def placeholder_number(number: str) -> bool:
-    """Numbers used in forms, FAQs and templates to show the shape: 123456789, 000000000,
-    999-99-9999. Publishing one exposes nobody."""
-    d = number if number.isdigit() else digits(number)
-    return not d or d.count(d[0]) == len(d) or d in ASCENDING or d in DESCENDING
+    finder: Finder | None = None
 
 
 def _placeholders(lengths: tuple[int, ...]) -> frozenset[str]:
@@ -84,29 +83,6 @@ def a_number_cell(value: str) -> bool:
     return not placeholder_number("".join(g for g in match.groups() if g))
 
 
-def valid_ssn(value: str) -> bool:
-    d = digits(value)
-    if len(d) != 9 or placeholder_number(d):
-        return False
-    area, group, serial = d[:3], d[3:5], d[5:]
-    if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
-        return False
-    return d not in ("078051120", "219099999")  # advertised sample numbers
-
-
-def valid_phone(value: str) -> bool:
-    d = digits(value)
-    if d.startswith("1") and len(d) == 11:
-        d = d[1:]
-    if len(d) != 10:
-        return 11 <= len(d) <= 15 and value.lstrip().startswith("+")
-    return d[0] not in "01" and d[3] not in "01" and not placeholder_number(d) and d[3:6] != "555"
-
-
-def valid_passport(value: str) -> bool:
-    return any(ch.isdigit() for ch in value) and not placeholder_number(value) and len(value) >= 6
-
-
 # Spellings seen in agency files: A123456789, A-123-456-789, A# 123 456 789, A 12345678,
 # "Alien No. 123456789", "A-Number: 123456789", "A-File 123456789".
 A_NUMBER_LABEL = (
@@ -120,12 +96,35 @@ A_NUMBER = re.compile(
 
 SSN = re.compile(r"(?<![\d-])(\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})(?![\d-])")
 SSN_BARE = re.compile(r"(?<![\d-])(\d{9})(?![\d-])")
-PHONE = re.compile(
-    r"(?<![\w+/.-])(\+?1[\s.-]?)?(\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![-/.]?\d)"
-    r"|(?<![\w+/.-])\+\d{1,3}(?:[\s.-]?\d{2,4}){2,5}(?![-/.]?\d)"
+# Seven or more digits written as phone numbers are (a +, an area code in parentheses, three or
+# more groups, or a trunk 0 and a group, as much of Europe writes them): only then is
+# libphonenumber asked, and imported. Decimals, dates (2022-03-04, 10/15/2024), year ranges and
+# bare digit runs (order and record numbers) are not: a roster's book-in dates must not load it.
+PHONE_CANDIDATE = re.compile(
+    r"(?<![\w/.+-])(?=(?:[\s().+-]{0,3}\d){7})(?:"
+    r"\+\d(?:[\s().-]{0,2}\d){6,}"
+    r"|\(\d{1,5}\)[\s.-]?\d(?:[\s.-]?\d){4,}"
+    r"|(?!(?:1[89]|20)\d\d([-.])\d\d?\1\d\d?(?![\d.-]))\d{1,5}[\s.-]\d{2,5}[\s.-]\d{2,5}(?:[\s.-]\d{1,5})*(?!\d)"
+    r"|0\d{1,4}[\s.-]\d{4,8}(?!\d))"
 )
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}(?![\w])")
-PASSPORT = re.compile(r"(?i:passport)[^\n]{0,30}?(?:no\.?|number|#|:)?\s*([A-Z0-9]{6,9})(?![A-Za-z0-9])")
+# The word, then within 30 characters without a digit ("No.", "number:", "issued by Mexico,")
+# a value standing alone that holds a digit ("PASSPORT NUMBER G48213975" is not NUMBER);
+# valid_passport then asks for a passport's shape.
+PASSPORT = re.compile(
+    r"(?i:passport|pasaporte)[^\n\d]{0,30}?(?<![A-Za-z0-9])(?=[A-Z]{0,8}\d)([A-Z0-9]{6,9})(?![A-Za-z0-9])"
+)
+NATIONAL_ID = re.compile(NATIONAL_ID_CANDIDATE)
+
+
+def _phones(text: str, settings: DetectSettings) -> Iterable[tuple[int, int, str]]:
+    return phone_numbers(text, settings.phone_regions)
+
+
+def _national_ids(text: str, settings: DetectSettings) -> Iterable[tuple[int, int, str]]:
+    return national_ids(text)
+
+
 STREET = re.compile(
     r"(?<![\w/.,-])\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+){1,4}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|"
@@ -197,27 +196,63 @@ RULES: tuple[Rule, ...] = (
         id="ssn",
         kind="ssn",
         title="US Social Security number",
-        finds="Social Security numbers written 123-45-6789 or 123 45 6789, valid by SSA's rules.",
+        finds="Social Security numbers written 123-45-6789 or 123 45 6789 (a bare 9-digit number "
+        "after SSN or social security, or under an SSN column title), valid by SSA's rules as "
+        "python-stdnum's us.ssn checks them.",
         why="An SSN opens credit and benefits in the person's name.",
-        false_alarms="Advertised sample numbers and invalid areas (000, 666, 9xx) are ignored.",
+        false_alarms="Numbers SSA never issues (area 000, 666 or 900-999, group 00, serial 0000), "
+        "advertised sample numbers (078-05-1120) and forms' placeholders (123-45-6789) are ignored; "
+        "a 9XX number in the ITIN ranges is an ITIN (national-id).",
         pattern=SSN,
         keywords=("-", " "),
         validator=valid_ssn,
-        examples=("SSN 212-45-6781",),
-        non_examples=("123-45-6789", "000-12-3456", "Call 1-800-555-0100"),
+        examples=("SSN 212-45-6781", "social security 212 45 6781"),
+        non_examples=(
+            "123-45-6789",
+            "000-12-3456",
+            "666-12-3456",
+            "SSN 912-45-6781",
+            "SSN 212-00-6781",
+            "078-05-1120",
+            "Call 1-800-555-0100",
+        ),
     ),
     Rule(
         id="phone-number",
         kind="phone_number",
         title="Telephone number",
-        finds="North American and international phone numbers.",
+        finds="Phone numbers of any country, valid by libphonenumber's numbering plans (the "
+        "phonenumbers package): in international form (+44 20 7946 0958) anywhere, in national "
+        "form ((202) 732-4242) in the regions the policy names (`[detect] phone_regions`, "
+        "default US). In tables, a column of them under a phone title, or in phone punctuation.",
         why="A personal number lets anyone find and contact the person; next to a name it completes "
         "a profile.",
-        false_alarms="Office and hotline numbers: reported, but alone they do not block.",
-        pattern=PHONE,
-        validator=valid_phone,
-        examples=("Call (202) 732-4242", "+52 55 1234 5678"),
-        non_examples=("Fiscal year 2023-2024", "555-0100", "A-142-861-219 1961-04-28"),
+        false_alarms="Office and hotline numbers: reported, but alone they do not block, and beside "
+        "a name they make a directory entry (low), not a person's record. Numbers no plan "
+        "assigns (area code 299), the 555 exchange (fiction, directory services), placeholders "
+        "(1-234-567-8901), dates, page ranges, IP addresses and bare runs of digits (order and "
+        "record numbers) are not phone numbers. A number written in another country's national "
+        "form is missed unless the policy names that country.",
+        pattern=PHONE_CANDIDATE,
+        finder=_phones,
+        examples=(
+            "Call (202) 732-4242",
+            "hotline 1-866-347-2423",
+            "+52 55 1234 5678",
+            "UK office +44 20 7946 0958",
+            "móvil +91 98213 47560",
+            "Büro +49 30 4821 3975",
+        ),
+        non_examples=(
+            "Fiscal year 2023-2024",
+            "555-0100",
+            "(202) 555-0143",
+            "(299) 732-4242",
+            "A-142-861-219 1961-04-28",
+            "Tel. 020 7946 0958",
+            "SSN 212-45-6781",
+            "+1 234 567 8901",
+        ),
     ),
     Rule(
         id="email-address",
@@ -235,16 +270,80 @@ RULES: tuple[Rule, ...] = (
         id="passport-number",
         kind="passport_number",
         title="Passport number",
-        finds="Passport numbers written after the word passport.",
+        finds="Passport numbers after the word passport (or pasaporte), or under a passport "
+        "column title, in the shape an issuing state gives them: ICAO 9303's up to 9 capitals "
+        "and digits, as one of the shapes of spillguard/data/passports.toml (nine digits, a "
+        "letter and 6-8 digits, two letters and 6-7 digits, France's, Germany's, ...; the "
+        "Netherlands' checked by python-stdnum).",
         why="A passport number identifies a person across borders.",
-        false_alarms="Only matched with the word 'passport' nearby.",
+        false_alarms="Only read after the word or under the title; counts, fiscal years and "
+        "form placeholders (G12345678) are not passports. A state whose shape is not in the "
+        "data file is missed.",
         pattern=PASSPORT,
-        keywords=("passport",),
+        keywords=("passport", "pasaporte"),
         validator=valid_passport,
         group=1,
-        examples=("Passport No. G48213975", "passport number: 7K3092118"),
+        examples=(
+            "Passport No. G48213975",
+            "passport number: 548213975",
+            "Pasaporte: G48213975",
+            "Canadian passport HK482139",
+            "PASSPORT NUMBER G48213975",
+        ),
         # Ascending digits are the placeholder forms print: G12345678 exposes nobody.
-        non_examples=("passport photos required", "Passport No. G12345678"),
+        non_examples=(
+            "passport photos required",
+            "Passport No. G12345678",
+            "Passport applications received: 1250000",
+            "passport fees, FY2023",
+            "G48213975",
+        ),
+    ),
+    Rule(
+        id="national-id",
+        kind="national_id",
+        title="National identity or tax number",
+        finds="Identity and tax numbers other countries (and the US IRS) give persons, valid by "
+        "python-stdnum's rules and check digits: US ITIN, Canadian SIN, Mexican CURP, Spanish "
+        "DNI and NIE, French NIR, German IdNr, Indian Aadhaar, Brazilian CPF, Italian codice "
+        "fiscale, Dutch BSN, UK NHS number. After their label (CURP, SIN, DNI, ...) or under a "
+        "column titled with it; a CURP, a codice fiscale and an ITIN written 9XX-XX-XXXX also "
+        "alone.",
+        why="Each opens the person's tax, health or civil record, and for a migrant it says which "
+        "state knows them.",
+        false_alarms="Numbers failing their check digit are ignored, and so are organisations' "
+        "numbers (US EIN, Spanish CIF, Brazilian CNPJ). A number that only happens to pass a "
+        "check is found only after its label.",
+        pattern=NATIONAL_ID,
+        finder=_national_ids,
+        examples=(
+            "CURP GOAM880312MDFNRR02",
+            "GOAM880312MDFNRR02",
+            "ITIN 931-74-2265",
+            "sponsor 931-74-2265",
+            "SIN: 701 062 432",
+            "DNI 48213975H",
+            "NIE Y4821397J",
+            "NIR 2 88 03 75 116 042 80",
+            "Steuer-ID 59 968 129 044",
+            "Aadhaar 5839 7016 0770",
+            "CPF 482.139.750-14",
+            "codice fiscale BNCLRA92D55F205E",
+            "BSN 385674120",
+            "NHS number 638 091 1200",
+        ),
+        non_examples=(
+            "CURP GOAM880312MDFNRR00",
+            "GOAM880312MDFNRR00",
+            "912-45-6781",
+            "SIN 701 062 430",
+            "pagos sin 701062432",
+            "DNI 48213975A",
+            "Aadhaar 5839 7016 0771",
+            "EIN 12-3456789",
+            "CPF 482.139.750-15",
+            "BNCLRA92D55F205A",
+        ),
     ),
     Rule(
         id="street-address",

@@ -26,7 +26,7 @@ from spillguard.detect.rules import (
     valid_ssn,
 )
 from spillguard.detect.vocabulary import QUALIFIERS, places, vocabulary
-from spillguard.model import Finding, Location, Passage
+from spillguard.model import DetectSettings, Finding, Location, Passage
 
 SEGMENT_BREAK = re.compile(r"\n|(?<=[a-z0-9)\]])[.!?](?=\s+[A-Z\"“(])")
 A_NUMBER_CONTEXT = re.compile(r"(?i)(?:\ba[\s-]?(?:number|num|no|#|file)|alien|registration)[^\n]{0,25}$")
@@ -61,12 +61,18 @@ def detect_passage(
     """Find everything in one passage and add its findings and records to the assessment.
     `carried` keeps the last header line of text tables across passages of one file (a roster
     printed to PDF states its column titles on page 1 only)."""
-    for hits, context in records(passage.text, immigration_context, carried):
+    for hits, context in records(passage.text, immigration_context, carried, assessment.settings):
         _account(hits, passage.location, assessment, context)
 
 
+DEFAULT_SETTINGS = DetectSettings()
+
+
 def records(
-    text: str, immigration_context: bool = False, carried: dict[str, Header] | None = None
+    text: str,
+    immigration_context: bool = False,
+    carried: dict[str, Header] | None = None,
+    settings: DetectSettings = DEFAULT_SETTINGS,
 ) -> Iterator[tuple[list[Hit], bool]]:
     """The records of a passage: each the hits about one person (or one lone finding), with
     whether its own sentences tie that person to custody or proceedings ("was detained",
@@ -81,7 +87,7 @@ def records(
             header = found
             if carried is not None:
                 carried[CARRIED_HEADER] = found
-        hits = find_hits(text, start, end, header, keep_attributes=True)
+        hits = find_hits(text, start, end, header, keep_attributes=True, settings=settings)
         same_line = "\n" not in text[last_end:start]
         last_end = end
         if not hits:
@@ -201,7 +207,12 @@ def read_header(segment: str) -> Header | None:
 
 
 def find_hits(
-    text: str, start: int, end: int, header: Header | None = None, keep_attributes: bool = False
+    text: str,
+    start: int,
+    end: int,
+    header: Header | None = None,
+    keep_attributes: bool = False,
+    settings: DetectSettings = DEFAULT_SETTINGS,
 ) -> list[Hit]:
     """Everything found in text[start:end]. Birth dates, nationalities and facilities are kept
     only beside a person, unless `keep_attributes` (the caller joins sentences into records)."""
@@ -209,7 +220,9 @@ def find_hits(
     if len(segment.strip()) < 3:
         return []
     lowered = segment.lower()
-    hits = [h for rule in PATTERN_RULES if _prefilter(rule, lowered) for h in _rule_hits(rule, segment)]
+    hits = [
+        h for rule in PATTERN_RULES if _prefilter(rule, lowered) for h in _rule_hits(rule, segment, settings)
+    ]
     hits.extend(_contextual_identifiers(segment, hits, header))
     hits.extend(_birth_dates(segment, header))
     has_person_signal = any(h.kind in IDENTIFIERS or h.kind == "date_of_birth" for h in hits)
@@ -263,11 +276,17 @@ def _prefilter(rule: Rule, lowered: str) -> bool:
     return not rule.keywords or any(k in lowered for k in rule.keywords)
 
 
-def _rule_hits(rule: Rule, segment: str) -> Iterator[Hit]:
+def _rule_hits(rule: Rule, segment: str, settings: DetectSettings) -> Iterator[Hit]:
     assert rule.pattern is not None
+    if rule.finder is not None:
+        # The pattern is the cheap test; the finder (a library) finds and checks the values.
+        if rule.pattern.search(segment):
+            for start, end, value in rule.finder(segment, settings):
+                yield Hit(rule.kind, start, end, value.strip(), 0.9)
+        return
     for match in rule.pattern.finditer(segment):
         group = rule.group or next((i for i in range(1, (match.re.groups or 0) + 1) if match.group(i)), 0)
-        if rule.kind in ("phone_number", "street_address", "detention_facility", "email_address"):
+        if rule.kind in ("street_address", "detention_facility", "email_address"):
             group = 0
         value = match.group(group)
         if rule.validator is not None and not rule.validator(value):

@@ -137,8 +137,8 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 RULE_SEVERITY = {
     "a_number": "critical", "person_name": "critical", "nationality": "critical",
     "detention_facility": "critical", "immigration_case_number": "critical", "date_of_birth": "high",
-    "ssn": "high", "passport_number": "high", "covered_text": "high", "street_address": "medium",
-    "phone_number": "low", "email_address": "low", "gps_location": "medium",
+    "ssn": "high", "passport_number": "high", "national_id": "high", "covered_text": "high",
+    "street_address": "medium", "phone_number": "low", "email_address": "low", "gps_location": "medium",
 }  # fmt: skip
 # Types whose rows are lines of the file: only there does a result carry a line number.
 LINE_TYPES = frozenset({"csv", "tsv", "txt", "md"})
