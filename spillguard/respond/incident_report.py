@@ -27,6 +27,7 @@ SENSITIVE = {
     "nationality",
     "ssn",
     "passport_number",
+    "national_id",
 }
 LEVELS = ("low", "moderate", "high")
 
