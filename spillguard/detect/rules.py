@@ -100,12 +100,16 @@ SSN_BARE = re.compile(r"(?<![\d-])(\d{9})(?![\d-])")
 # more groups, or a trunk 0 and a group, as much of Europe writes them): only then is
 # libphonenumber asked, and imported. Decimals, dates (2022-03-04, 10/15/2024), year ranges and
 # bare digit runs (order and record numbers) are not: a roster's book-in dates must not load it.
+# Groups are parted by spaces, dots or dashes, never by tabs or line breaks: those part the
+# cells of a table read as text (a week's counts, 3372<TAB>1215<TAB>31553), which the library
+# would otherwise be asked about row after row.
+_GAP = r"[ \u00a0.-]"
 PHONE_CANDIDATE = re.compile(
-    r"(?<![\w/.+-])(?=(?:[\s().+-]{0,3}\d){7})(?:"
-    r"\+\d(?:[\s().-]{0,2}\d){6,}"
-    r"|\(\d{1,5}\)[\s.-]?\d(?:[\s.-]?\d){4,}"
-    r"|(?!(?:1[89]|20)\d\d([-.])\d\d?\1\d\d?(?![\d.-]))\d{1,5}[\s.-]\d{2,5}[\s.-]\d{2,5}(?:[\s.-]\d{1,5})*(?!\d)"
-    r"|0\d{1,4}[\s.-]\d{4,8}(?!\d))"
+    rf"(?<![\w/.+-])(?=(?:[ \u00a0().+-]{{0,3}}\d){{7}})(?:"
+    rf"\+\d(?:[ \u00a0().-]{{0,2}}\d){{6,}}"
+    rf"|\(\d{{1,5}}\){_GAP}?\d(?:{_GAP}?\d){{4,}}"
+    rf"|(?!(?:1[89]|20)\d\d([-.])\d\d?\1\d\d?(?![\d.-]))\d{{1,5}}{_GAP}\d{{2,5}}{_GAP}\d{{2,5}}(?:{_GAP}\d{{1,5}})*(?!\d)"
+    rf"|0\d{{1,4}}{_GAP}\d{{4,8}}(?!\d))"
 )
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}(?![\w])")
 # The word, then within 30 characters without a digit ("No.", "number:", "issued by Mexico,")
