@@ -3,8 +3,10 @@ suggestion for a mistyped command."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import typer.main
@@ -54,3 +56,18 @@ def test_a_command_loads_only_its_own_family() -> None:
         "spillguard.respond",
     ):
         assert f"'{other}" not in loaded
+
+
+def test_the_shell_completes_commands_and_options() -> None:
+    """Typer's completion, as bash asks for it after `--install-completion`."""
+
+    def complete(words: str) -> list[str]:
+        env = dict(os.environ, _SPILLGUARD_COMPLETE="complete_bash", COMP_WORDS=words)
+        env["COMP_CWORD"] = str(len(words.split()) - (0 if words.endswith(" ") else 1))
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("spillguard"))], env=env, capture_output=True, text=True
+        )
+        return done.stdout.split()
+
+    assert "scan" in complete("spillguard sc") and "baseline" in complete("spillguard ba")
+    assert "--quiet" in complete("spillguard scan --q")

@@ -61,7 +61,7 @@ def build(args: list[str] | None = None) -> typer.Typer:
     app = typer.Typer(
         name="spillguard",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,  # --install-completion and --show-completion for bash, zsh, fish, PowerShell
         pretty_exceptions_enable=False,
         # Help is plain text: Rich markup would swallow what stands in brackets ([approvers]).
         rich_markup_mode=None,

@@ -214,7 +214,7 @@ def exposure_command(
     internal: Annotated[
         list[str] | None, typer.Option("--internal", help="The publisher's own network (CIDR); repeat.")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
