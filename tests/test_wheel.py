@@ -1,8 +1,8 @@
-"""The wheel a user would install: built from this tree's tracked files with pip (its build backend from the
-index), installed into a fresh virtual environment that borrows only the third-party packages
-already installed here,
-and run: `spillguard --version`, and a scan that needs the shipped data (name tables, places,
-vocabulary) to block a roster and pass statistics. Catches data files the packaging leaves out."""
+"""The sdist and wheel a release ships: built from this tree's tracked files with `build` (the
+build backend from the index), the wheel from the sdist; installed into a fresh virtual
+environment that borrows only the third-party packages already installed here, and run:
+`spillguard --version`, and a scan that needs the shipped data (name tables, places,
+vocabulary) to block a roster and pass statistics. Catches files the packaging leaves out."""
 
 from __future__ import annotations
 
@@ -32,24 +32,20 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             (tree / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, tree / name)
     out = tmp_path_factory.mktemp("wheel")
-    built = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "-q",
-            "-w",
-            str(out),
-            str(tree),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if built.returncode != 0:
-        pytest.fail(built.stderr[-2000:])
+    # The sdist as a release builds it, then the wheel from the sdist (what pip does with an
+    # sdist): a file the sdist leaves out is missing from the wheel too, and fails below.
+    for step in (["--sdist", str(tree)], None):
+        if step is None:
+            (sdist,) = out.glob("spillguard-*.tar.gz")
+            step = ["--wheel", str(sdist)]
+        built = subprocess.run(
+            [sys.executable, "-m", "build", "--outdir", str(out), *step],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if built.returncode != 0:
+            pytest.fail(built.stderr[-2000:] or built.stdout[-2000:])
     (path,) = out.glob("spillguard-*.whl")
     return path
 
