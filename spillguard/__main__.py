@@ -16,10 +16,17 @@ from spillguard.isolate import Spare
 
 
 def main() -> None:
-    spare = Spare() if sys.argv[1:2] == ["scan"] else None
+    spare = _spare() if sys.argv[1:2] == ["scan"] else None
     from spillguard.cli.app import main as run  # after the spare has forked
 
     run(spare)
+
+
+def _spare() -> Spare | None:
+    try:
+        return Spare()
+    except OSError:  # no process to be had now (EAGAIN, ENOMEM): the scan starts its own, or fails closed
+        return None
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import click
+import pytest
 import typer.main
 from typer.testing import CliRunner
 
@@ -71,3 +72,16 @@ def test_the_shell_completes_commands_and_options() -> None:
 
     assert "scan" in complete("spillguard sc") and "baseline" in complete("spillguard ba")
     assert "--quiet" in complete("spillguard scan --q")
+
+
+def test_no_process_to_spare_is_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spare worker is a head start, never a condition: when the system will not fork one,
+    the scan goes on without it (its own worker fails closed if none can be had either)."""
+    import spillguard.__main__ as entry
+    from spillguard.isolate import Spare
+
+    def no_fork(self: Spare) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(Spare, "__init__", no_fork)
+    assert entry._spare() is None
